@@ -1,0 +1,62 @@
+"""One frozen configuration built once (defaults, then a TOML file, then CLI flags) and passed down."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+RULES_DIR = Path(__file__).parent / "rules"
+
+
+class ConfigError(ValueError):
+    """A configuration file or value is invalid."""
+
+
+def default_db_path() -> Path:
+    """The store used when no --db is given: in the user's data directory."""
+    return Path(platformdirs.user_data_dir("recoupe")) / "recoupe.db"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings for every stage."""
+
+    db: Path = default_db_path()
+    language: str = "fr"
+    spacy_model: str = "fr_core_news_md"
+    batch_size: int = 64  # articles per transaction and per nlp.pipe call
+    n_process: int = 1  # spaCy worker processes
+    max_html_bytes: int = 20_000_000  # larger inputs are refused, not parsed
+    rules_dir: Path = RULES_DIR
+
+    @property
+    def language_rules(self) -> Path:
+        """The rule files of the configured language."""
+        return self.rules_dir / self.language
+
+    def with_overrides(self, **overrides: Any) -> Config:
+        """A copy with the given non-None values set."""
+        known = {f.name for f in fields(self)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+    @classmethod
+    def load(cls, toml_path: Path | None = None, **overrides: Any) -> Config:
+        """Defaults, then the TOML file (its [recoupe] table), then the overrides."""
+        config = cls()
+        if toml_path is not None:
+            try:
+                data = tomllib.loads(toml_path.read_text(encoding="utf-8")).get("recoupe", {})
+            except (OSError, tomllib.TOMLDecodeError) as err:
+                raise ConfigError(f"{toml_path}: {err}") from err
+            for key in ("db", "rules_dir"):
+                if key in data:
+                    data[key] = Path(data[key])
+            config = config.with_overrides(**data)
+        return config.with_overrides(**overrides)

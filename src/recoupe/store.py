@@ -1,0 +1,515 @@
+"""The SQLite store: the only module that talks SQL. Schema, migrations, reads and writes."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from recoupe.records import (
+    Analysis,
+    Article,
+    Entity,
+    Event,
+    ForeignFragment,
+    Mention,
+    Quote,
+    Story,
+)
+
+# Each migration moves the schema one version up. Never edit a released one: append.
+MIGRATIONS: list[str] = [
+    # 1: articles, entities, mentions, quotes, stories, events, full-text search
+    """
+    CREATE TABLE articles (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        source TEXT NOT NULL,
+        outlet TEXT,
+        title TEXT,
+        published TEXT,
+        published_inferred INTEGER NOT NULL DEFAULT 0,
+        language TEXT NOT NULL,
+        text TEXT NOT NULL,
+        removed TEXT NOT NULL DEFAULT '[]',
+        foreign_fragments TEXT NOT NULL DEFAULT '[]',
+        content_hash TEXT NOT NULL UNIQUE,
+        fetched_at TEXT,
+        duplicate_of TEXT,
+        story TEXT,
+        event TEXT,
+        lemmas TEXT NOT NULL DEFAULT '[]',
+        event_dates TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX articles_source ON articles(source);
+    CREATE INDEX articles_story ON articles(story);
+    CREATE INDEX articles_event ON articles(event);
+    CREATE TABLE entities (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        variants TEXT NOT NULL DEFAULT '[]',
+        wikidata TEXT
+    );
+    CREATE TABLE mentions (
+        article TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        PRIMARY KEY (article, start, end)
+    );
+    CREATE INDEX mentions_entity ON mentions(entity);
+    CREATE TABLE quotes (
+        id TEXT PRIMARY KEY,
+        article TEXT NOT NULL,
+        text TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        speaker TEXT,
+        speaker_mention TEXT,
+        cue TEXT,
+        confidence REAL
+    );
+    CREATE INDEX quotes_article ON quotes(article);
+    CREATE INDEX quotes_speaker ON quotes(speaker);
+    CREATE TABLE stories (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        story TEXT NOT NULL,
+        date TEXT,
+        title TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX events_story ON events(story);
+    CREATE TABLE lsh_bands (
+        band_key TEXT NOT NULL,
+        article TEXT NOT NULL
+    );
+    CREATE INDEX lsh_bands_key ON lsh_bands(band_key);
+    CREATE TABLE minhashes (
+        article TEXT PRIMARY KEY,
+        signature BLOB NOT NULL
+    );
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='articles', content_rowid='seq', tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.seq, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        VALUES ('delete', old.seq, old.title, old.text);
+    END;
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The store file cannot be opened or is not a recoupe store of a version this code reads."""
+
+
+def _article_from_row(row: sqlite3.Row) -> Article:
+    return Article(
+        id=row["id"],
+        source=row["source"],
+        text=row["text"],
+        content_hash=row["content_hash"],
+        title=row["title"],
+        outlet=row["outlet"],
+        published=row["published"],
+        published_inferred=bool(row["published_inferred"]),
+        language=row["language"],
+        removed=json.loads(row["removed"]),
+        foreign_fragments=[ForeignFragment.from_dict(f) for f in json.loads(row["foreign_fragments"])],
+        fetched_at=row["fetched_at"],
+        duplicate_of=row["duplicate_of"],
+        story=row["story"],
+        event=row["event"],
+    )
+
+
+def _quote_from_row(row: sqlite3.Row) -> Quote:
+    return Quote(
+        id=row["id"],
+        article=row["article"],
+        text=row["text"],
+        start=row["start"],
+        end=row["end"],
+        kind=row["kind"],
+        speaker=row["speaker"],
+        speaker_mention=row["speaker_mention"],
+        cue=row["cue"],
+        confidence=row["confidence"],
+    )
+
+
+def _entity_from_row(row: sqlite3.Row) -> Entity:
+    return Entity(
+        id=row["id"],
+        name=row["name"],
+        type=row["type"],
+        variants=json.loads(row["variants"]),
+        wikidata=row["wikidata"],
+    )
+
+
+class Store:
+    """A recoupe store in one SQLite file (WAL mode), or in memory with path ':memory:'."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self.db.row_factory = sqlite3.Row
+            if self.path != ":memory:":
+                self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as err:
+            raise StoreError(f"{self.path}: not a usable recoupe store ({err})") from err
+        self._depth = 0
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- schema -------------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: store schema version {version} is newer than this recoupe "
+                f"({SCHEMA_VERSION}); upgrade recoupe"
+            )
+        for number in range(version, SCHEMA_VERSION):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _split_sql(MIGRATIONS[number]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number + 1}")
+                self.db.execute("COMMIT")
+            except sqlite3.Error:
+                self.db.execute("ROLLBACK")
+                raise
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit of work: everything inside is committed together or not at all."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    # --- articles -----------------------------------------------------------------------------
+
+    def known_hashes(self, hashes: Iterable[str]) -> set[str]:
+        """The content hashes among `hashes` already stored."""
+        wanted = list(set(hashes))
+        found: set[str] = set()
+        for chunk in _chunks(wanted, 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"SELECT content_hash FROM articles WHERE content_hash IN ({marks})", chunk)
+            found.update(row[0] for row in rows)
+        return found
+
+    def has_source(self, source: str) -> bool:
+        """Whether an article from this URL or path is stored."""
+        return self.db.execute("SELECT 1 FROM articles WHERE source = ? LIMIT 1", (source,)).fetchone() is not None
+
+    def save_analysis(self, analysis: Analysis) -> None:
+        """Store one analysed article with its entities, mentions and quotes."""
+        a = analysis.article
+        with self.transaction():
+            self.db.execute(
+                """INSERT INTO articles (id, source, outlet, title, published, published_inferred, language,
+                       text, removed, foreign_fragments, content_hash, fetched_at, duplicate_of, story, event,
+                       lemmas, event_dates)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                (
+                    a.id, a.source, a.outlet, a.title, a.published, int(a.published_inferred), a.language,
+                    a.text, json.dumps(a.removed, ensure_ascii=False),
+                    json.dumps([f.to_dict() for f in a.foreign_fragments], ensure_ascii=False),
+                    a.content_hash, a.fetched_at, a.duplicate_of, a.story, a.event,
+                    json.dumps(analysis.lemmas, ensure_ascii=False), json.dumps(analysis.event_dates),
+                ),
+            )
+            for entity in analysis.entities:
+                self.upsert_entity(entity)
+            self.db.executemany(
+                "INSERT OR IGNORE INTO mentions (article, start, end, text, entity) VALUES (?,?,?,?,?)",
+                [(m.article, m.start, m.end, m.text, m.entity) for m in analysis.mentions],
+            )
+            self.db.executemany(
+                """INSERT OR REPLACE INTO quotes (id, article, text, start, end, kind, speaker, speaker_mention,
+                       cue, confidence) VALUES (?,?,?,?,?,?,?,?,?,?)""",
+                [
+                    (q.id, q.article, q.text, q.start, q.end, q.kind, q.speaker, q.speaker_mention, q.cue,
+                     q.confidence)
+                    for q in analysis.quotes
+                ],
+            )
+
+    def set_placement(self, article: str, story: str | None, event: str | None, duplicate_of: str | None) -> None:
+        """Record which story and event an article belongs to, and what it copies."""
+        self.db.execute(
+            "UPDATE articles SET story = ?, event = ?, duplicate_of = ? WHERE id = ?",
+            (story, event, duplicate_of, article),
+        )
+
+    def article(self, article_id: str) -> Article | None:
+        """One article by id, or None."""
+        row = self.db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return _article_from_row(row) if row else None
+
+    def articles(self, ids: Sequence[str] | None = None) -> list[Article]:
+        """Articles in ingest order; all of them, or those with the given ids."""
+        if ids is None:
+            return [_article_from_row(r) for r in self.db.execute("SELECT * FROM articles ORDER BY seq")]
+        out: list[Article] = []
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            out.extend(
+                _article_from_row(r)
+                for r in self.db.execute(f"SELECT * FROM articles WHERE id IN ({marks}) ORDER BY seq", chunk)
+            )
+        return out
+
+    def article_features(self, article_id: str) -> tuple[list[str], list[str]]:
+        """The stored content lemmas and mentioned event dates of an article."""
+        row = self.db.execute("SELECT lemmas, event_dates FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            return [], []
+        return json.loads(row["lemmas"]), json.loads(row["event_dates"])
+
+    def count_articles(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    # --- entities and mentions ------------------------------------------------------------------
+
+    def upsert_entity(self, entity: Entity) -> None:
+        """Insert an entity, or add its new variants to the stored one with the same id."""
+        row = self.db.execute("SELECT variants FROM entities WHERE id = ?", (entity.id,)).fetchone()
+        if row is None:
+            self.db.execute(
+                "INSERT INTO entities (id, name, type, variants, wikidata) VALUES (?,?,?,?,?)",
+                (entity.id, entity.name, entity.type, json.dumps(entity.variants, ensure_ascii=False),
+                 entity.wikidata),
+            )
+            return
+        variants = json.loads(row["variants"])
+        merged = variants + [v for v in entity.variants if v not in variants]
+        if merged != variants:
+            self.db.execute(
+                "UPDATE entities SET variants = ? WHERE id = ?", (json.dumps(merged, ensure_ascii=False), entity.id)
+            )
+
+    def entity(self, entity_id: str) -> Entity | None:
+        row = self.db.execute("SELECT * FROM entities WHERE id = ?", (entity_id,)).fetchone()
+        return _entity_from_row(row) if row else None
+
+    def entities(self, ids: Sequence[str] | None = None) -> list[Entity]:
+        """Entities ordered by id; all of them, or those with the given ids."""
+        if ids is None:
+            return [_entity_from_row(r) for r in self.db.execute("SELECT * FROM entities ORDER BY id")]
+        out: list[Entity] = []
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            out.extend(
+                _entity_from_row(r)
+                for r in self.db.execute(f"SELECT * FROM entities WHERE id IN ({marks}) ORDER BY id", chunk)
+            )
+        return out
+
+    def mentions(self, article: str | None = None, entity: str | None = None) -> list[Mention]:
+        """Mentions of one article or one entity, in text order."""
+        sql, args = "SELECT * FROM mentions", []
+        if article is not None:
+            sql, args = sql + " WHERE article = ?", [article]
+        elif entity is not None:
+            sql, args = sql + " WHERE entity = ?", [entity]
+        sql += " ORDER BY article, start"
+        return [
+            Mention(article=r["article"], start=r["start"], end=r["end"], text=r["text"], entity=r["entity"])
+            for r in self.db.execute(sql, args)
+        ]
+
+    # --- quotes -------------------------------------------------------------------------------
+
+    def quotes(self, article: str | None = None, speakers: Sequence[str] | None = None) -> list[Quote]:
+        """Quotes of one article, or by any of the given speaker entity ids, in article order."""
+        sql = "SELECT q.* FROM quotes q JOIN articles a ON a.id = q.article"
+        where: list[str] = []
+        args: list[Any] = []
+        if article is not None:
+            where.append("q.article = ?")
+            args.append(article)
+        if speakers is not None:
+            where.append(f"q.speaker IN ({','.join('?' * len(speakers))})")
+            args.extend(speakers)
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY a.seq, q.start"
+        return [_quote_from_row(r) for r in self.db.execute(sql, args)]
+
+    # --- stories and events ---------------------------------------------------------------------
+
+    def upsert_story(self, story: Story, state: dict[str, Any] | None = None) -> None:
+        """Write a story's title and the clusterer's private state for it."""
+        self.db.execute(
+            """INSERT INTO stories (id, title, state) VALUES (?,?,?)
+               ON CONFLICT(id) DO UPDATE SET title = excluded.title, state = excluded.state""",
+            (story.id, story.title, json.dumps(state or {}, ensure_ascii=False)),
+        )
+
+    def upsert_event(self, event: Event, state: dict[str, Any] | None = None) -> None:
+        """Write an event's story, date, title and the clusterer's private state for it."""
+        self.db.execute(
+            """INSERT INTO events (id, story, date, title, state) VALUES (?,?,?,?,?)
+               ON CONFLICT(id) DO UPDATE SET story = excluded.story, date = excluded.date,
+                   title = excluded.title, state = excluded.state""",
+            (event.id, event.story, event.date, event.title, json.dumps(state or {}, ensure_ascii=False)),
+        )
+
+    def delete_event(self, event_id: str) -> None:
+        self.db.execute("DELETE FROM events WHERE id = ?", (event_id,))
+
+    def delete_story(self, story_id: str) -> None:
+        self.db.execute("DELETE FROM stories WHERE id = ?", (story_id,))
+
+    def story_state(self, story_id: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT state FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def event_state(self, event_id: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT state FROM events WHERE id = ?", (event_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def stories(self) -> list[Story]:
+        """Every story with its events (by date) and articles (in ingest order)."""
+        return [self._story(row) for row in self.db.execute("SELECT id, title FROM stories ORDER BY id")]
+
+    def story(self, story_id: str) -> Story | None:
+        row = self.db.execute("SELECT id, title FROM stories WHERE id = ?", (story_id,)).fetchone()
+        return self._story(row) if row else None
+
+    def _story(self, row: sqlite3.Row) -> Story:
+        events = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT id FROM events WHERE story = ? ORDER BY date IS NULL, date, id", (row["id"],)
+            )
+        ]
+        articles = [r[0] for r in self.db.execute("SELECT id FROM articles WHERE story = ? ORDER BY seq", (row["id"],))]
+        return Story(id=row["id"], title=row["title"], events=events, articles=articles)
+
+    def events(self, story: str | None = None) -> list[Event]:
+        """Events of one story or of all, by date."""
+        sql, args = "SELECT id, story, date, title FROM events", []
+        if story is not None:
+            sql, args = sql + " WHERE story = ?", [story]
+        sql += " ORDER BY story, date IS NULL, date, id"
+        return [self._event(r) for r in self.db.execute(sql, args)]
+
+    def event(self, event_id: str) -> Event | None:
+        row = self.db.execute("SELECT id, story, date, title FROM events WHERE id = ?", (event_id,)).fetchone()
+        return self._event(row) if row else None
+
+    def _event(self, row: sqlite3.Row) -> Event:
+        articles = [r[0] for r in self.db.execute("SELECT id FROM articles WHERE event = ? ORDER BY seq", (row["id"],))]
+        return Event(id=row["id"], story=row["story"], date=row["date"], title=row["title"], articles=articles)
+
+    # --- near-copy index (MinHash LSH bands) -----------------------------------------------------
+
+    def add_lsh_bands(self, article: str, band_keys: Sequence[str], signature: bytes) -> None:
+        """Index an article's MinHash signature under its LSH band keys."""
+        self.db.executemany("INSERT INTO lsh_bands (band_key, article) VALUES (?,?)", [(k, article) for k in band_keys])
+        self.db.execute("INSERT OR REPLACE INTO minhashes (article, signature) VALUES (?,?)", (article, signature))
+
+    def lsh_candidates(self, band_keys: Sequence[str]) -> dict[str, bytes]:
+        """Articles sharing at least one band key, with their signatures."""
+        out: dict[str, bytes] = {}
+        for chunk in _chunks(list(band_keys), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"""SELECT DISTINCT m.article, m.signature FROM lsh_bands b JOIN minhashes m ON m.article = b.article
+                    WHERE b.band_key IN ({marks})""",
+                chunk,
+            )
+            out.update((r[0], r[1]) for r in rows)
+        return out
+
+    # --- search ---------------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 50) -> list[tuple[Article, str]]:
+        """Full-text search over titles and bodies: articles with a highlighted snippet, best first."""
+        rows = self.db.execute(
+            """SELECT a.*, snippet(articles_fts, 1, '[', ']', '…', 12) AS snip FROM articles_fts
+               JOIN articles a ON a.seq = articles_fts.rowid WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?""",
+            (_fts_query(query), limit),
+        )
+        return [(_article_from_row(r), r["snip"]) for r in rows]
+
+
+def _fts_query(text: str) -> str:
+    """Quote each word so user input is never read as FTS5 syntax."""
+    words = [w.replace('"', '""') for w in text.split()]
+    return " ".join(f'"{w}"' for w in words) or '""'
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration into statements, keeping trigger bodies whole."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
