@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ def default_db_path() -> Path:
 class Config:
     """Settings for every stage."""
 
-    db: Path = default_db_path()
+    db: Path = field(default_factory=default_db_path)
     language: str = "fr"
     spacy_model: str = "fr_core_news_md"
     batch_size: int = 64  # articles per transaction and per nlp.pipe call

@@ -38,7 +38,5 @@ class Reader:
 def content_lemmas(doc: Doc) -> list[str]:
     """Lower-cased lemmas of the content words, in text order: the vocabulary clustering compares."""
     return [
-        t.lemma_.lower()
-        for t in doc
-        if t.pos_ in CONTENT_POS and not t.is_stop and not t.is_punct and len(t.text) > 1
+        t.lemma_.lower() for t in doc if t.pos_ in CONTENT_POS and not t.is_stop and not t.is_punct and len(t.text) > 1
     ]

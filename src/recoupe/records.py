@@ -96,8 +96,7 @@ class Article:
     def from_dict(cls, data: dict[str, Any]) -> Article:
         article = _from_dict(cls, data)
         article.foreign_fragments = [
-            f if isinstance(f, ForeignFragment) else ForeignFragment.from_dict(f)
-            for f in article.foreign_fragments
+            f if isinstance(f, ForeignFragment) else ForeignFragment.from_dict(f) for f in article.foreign_fragments
         ]
         return article
 

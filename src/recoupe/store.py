@@ -265,11 +265,23 @@ class Store:
                        lemmas, event_dates)
                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                 (
-                    a.id, a.source, a.outlet, a.title, a.published, int(a.published_inferred), a.language,
-                    a.text, json.dumps(a.removed, ensure_ascii=False),
+                    a.id,
+                    a.source,
+                    a.outlet,
+                    a.title,
+                    a.published,
+                    int(a.published_inferred),
+                    a.language,
+                    a.text,
+                    json.dumps(a.removed, ensure_ascii=False),
                     json.dumps([f.to_dict() for f in a.foreign_fragments], ensure_ascii=False),
-                    a.content_hash, a.fetched_at, a.duplicate_of, a.story, a.event,
-                    json.dumps(analysis.lemmas, ensure_ascii=False), json.dumps(analysis.event_dates),
+                    a.content_hash,
+                    a.fetched_at,
+                    a.duplicate_of,
+                    a.story,
+                    a.event,
+                    json.dumps(analysis.lemmas, ensure_ascii=False),
+                    json.dumps(analysis.event_dates),
                 ),
             )
             for entity in analysis.entities:
@@ -282,8 +294,7 @@ class Store:
                 """INSERT OR REPLACE INTO quotes (id, article, text, start, end, kind, speaker, speaker_mention,
                        cue, confidence) VALUES (?,?,?,?,?,?,?,?,?,?)""",
                 [
-                    (q.id, q.article, q.text, q.start, q.end, q.kind, q.speaker, q.speaker_mention, q.cue,
-                     q.confidence)
+                    (q.id, q.article, q.text, q.start, q.end, q.kind, q.speaker, q.speaker_mention, q.cue, q.confidence)
                     for q in analysis.quotes
                 ],
             )
@@ -331,8 +342,7 @@ class Store:
         if row is None:
             self.db.execute(
                 "INSERT INTO entities (id, name, type, variants, wikidata) VALUES (?,?,?,?,?)",
-                (entity.id, entity.name, entity.type, json.dumps(entity.variants, ensure_ascii=False),
-                 entity.wikidata),
+                (entity.id, entity.name, entity.type, json.dumps(entity.variants, ensure_ascii=False), entity.wikidata),
             )
             return
         variants = json.loads(row["variants"])

@@ -1,0 +1,69 @@
+"""The typer application and the options every command shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from recoupe.config import Config, ConfigError
+from recoupe.store import Store, StoreError
+
+app = typer.Typer(
+    help="recoupe: cross-check the news. Ingest articles, then read stories, quotes and briefs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class State:
+    """What the top-level options set for the command that runs."""
+
+    def __init__(self) -> None:
+        self.config = Config()
+
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db", help="SQLite store to use (default: recoupe.db in the user's data directory).", envvar="RECOUPE_DB"
+    ),
+]
+
+
+def get_config(ctx: typer.Context) -> Config:
+    """The configuration the top-level options built."""
+    config: Config = ctx.ensure_object(State).config
+    return config
+
+
+def open_store(ctx: typer.Context) -> Store:
+    """Open the configured store, or exit with a message naming it."""
+    config = get_config(ctx)
+    try:
+        return Store(config.db)
+    except StoreError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from err
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    db: DbOption = None,
+    config_file: Annotated[
+        Path | None, typer.Option("--config", help="TOML file with a [recoupe] table of settings.")
+    ] = None,
+) -> None:
+    """recoupe: cross-check the news.
+
+    Example: recoupe --db news.db ingest articles/ && recoupe --db news.db stories
+    """
+    state = ctx.ensure_object(State)
+    try:
+        state.config = Config.load(config_file, db=db)
+    except ConfigError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from err

@@ -1,0 +1,257 @@
+"""The core commands: ingest, demo, stories, show, quotes, export, eval, extract."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from tqdm import tqdm
+
+from recoupe import entities as entities_mod
+from recoupe import export
+from recoupe.clean import Cleaner
+from recoupe.cli.app import app, get_config, open_store
+from recoupe.config import Config
+from recoupe.errors import InputError
+from recoupe.ingest import files, open_inputs
+from recoupe.pipeline import Pipeline, RunReport
+from recoupe.store import Store
+
+
+def run_ingest(config: Config, store: Store, targets: list[str], quiet: bool = False) -> RunReport:
+    """Ingest the targets into the store with a progress bar; print one line per failed input and a summary."""
+    pipeline = Pipeline(config, store)
+    with tqdm(desc="ingest", unit=" inputs", disable=quiet or not sys.stderr.isatty(), file=sys.stderr) as bar:
+        report = pipeline.run(open_inputs(targets, config), on_progress=bar.update)
+    for error in report.failed:
+        typer.echo(f"error: {error}", err=True)
+    typer.echo(
+        f"stored {len(report.stored)} articles, skipped {len(report.skipped)} already stored, "
+        f"{len(report.failed)} inputs failed",
+        err=True,
+    )
+    return report
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    paths: Annotated[list[str], typer.Argument(help="Files or folders (.txt, .html, .json, .jsonl).")],
+) -> None:
+    """Ingest articles into the store; already stored inputs are skipped.
+
+    Example: recoupe --db news.db ingest articles/ extra.jsonl
+
+    Exit code 1 when some inputs failed (each is named on stderr); the others are stored.
+    """
+    with open_store(ctx) as store:
+        report = run_ingest(get_config(ctx), store, paths)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(ctx: typer.Context) -> None:
+    """Ingest the built-in example corpus and print its stories with their events.
+
+    Example: recoupe --db /tmp/demo.db demo
+    """
+    with open_store(ctx) as store:
+        report = run_ingest(get_config(ctx), store, _example_targets())
+        print_stories(store)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    paths: Annotated[list[str] | None, typer.Argument(help="Files or folders; none: the built-in example.")] = None,
+) -> None:
+    """Ingest the given paths (or the built-in example) and print the stories with their events.
+
+    Example: recoupe run ../shared/seeds
+    """
+    targets = paths or _example_targets()
+    with open_store(ctx) as store:
+        report = run_ingest(get_config(ctx), store, targets)
+        print_stories(store)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def print_stories(store: Store) -> None:
+    """Each story with its dated events as a timeline."""
+    stories = store.stories()
+    if not stories:
+        typer.echo("no stories yet: ingest some articles first")
+    for story in sorted(stories, key=lambda s: -len(s.articles)):
+        typer.echo(f"{story.id}  {story.title}  ({len(story.articles)} articles)")
+        for event in store.events(story.id):
+            typer.echo(f"    {event.date or 'undated':<10}  {event.title}  ({len(event.articles)} articles)")
+
+
+@app.command()
+def stories(ctx: typer.Context) -> None:
+    """List the stories with their dated events as a timeline.
+
+    Example: recoupe --db news.db stories
+    """
+    with open_store(ctx) as store:
+        print_stories(store)
+
+
+@app.command()
+def show(ctx: typer.Context, story: Annotated[str, typer.Argument(help="A story id from `recoupe stories`.")]) -> None:
+    """Show one story: its events, their articles and the quotes they carry.
+
+    Example: recoupe --db news.db show sto_0123456789abcdef
+    """
+    with open_store(ctx) as store:
+        found = store.story(story)
+        if found is None:
+            typer.echo(f"error: no story '{story}' in {store.path}", err=True)
+            raise typer.Exit(2)
+        names = {e.id: e.name for e in store.entities()}
+        typer.echo(f"{found.title}\n{len(found.articles)} articles, {len(found.events)} events\n")
+        for event in store.events(found.id):
+            typer.echo(f"{event.date or 'undated'}  {event.title}")
+            for article in store.articles(event.articles):
+                copy = f"  [near-copy of {article.duplicate_of}]" if article.duplicate_of else ""
+                typer.echo(f"  - {article.title or article.id}  ({article.outlet or article.source}){copy}")
+                for quote in store.quotes(article=article.id):
+                    speaker = names.get(quote.speaker or "", "unattributed")
+                    typer.echo(f"      {speaker}: « {_short(quote.text)} »")
+            typer.echo("")
+
+
+@app.command()
+def quotes(
+    ctx: typer.Context,
+    speaker: Annotated[
+        str | None, typer.Option(help="Only quotes of this person, under any variant of the name.")
+    ] = None,
+) -> None:
+    """List quotes with speaker, kind and source article.
+
+    Example: recoupe --db news.db quotes --speaker "Peskov"
+    """
+    with open_store(ctx) as store:
+        speaker_ids: list[str] | None = None
+        if speaker is not None:
+            speaker_ids = [e.id for e in entities_mod.find(store, speaker)]
+            if not speaker_ids:
+                typer.echo(f"no person matching '{speaker}'", err=True)
+                raise typer.Exit(1)
+        names = {e.id: e.name for e in store.entities()}
+        for quote in store.quotes(speakers=speaker_ids):
+            who = names.get(quote.speaker or "", "unattributed")
+            typer.echo(f"{quote.article}:{quote.start}-{quote.end}  {who} [{quote.kind}]  « {_short(quote.text)} »")
+
+
+@app.command("export")
+def export_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json | jsonl | csv | md")] = "json",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    table: Annotated[
+        str | None, typer.Option(help="For csv and jsonl: articles | stories | events | entities | quotes.")
+    ] = None,
+) -> None:
+    """Export the whole store: json follows the analysis contract (version 1).
+
+    Example: recoupe --db news.db export --format json -o analysis.json
+    """
+    if fmt not in ("json", "jsonl", "csv", "md"):
+        typer.echo(f"error: unknown format '{fmt}' (json, jsonl, csv or md)", err=True)
+        raise typer.Exit(2)
+    if table is not None and table not in export.TABLES:
+        typer.echo(f"error: unknown table '{table}' ({', '.join(export.TABLES)})", err=True)
+        raise typer.Exit(2)
+    with open_store(ctx) as store:
+        if fmt == "json":
+            text = export.to_json(store)
+        elif fmt == "jsonl":
+            text = "".join(export.to_jsonl(store, table))
+        elif fmt == "csv":
+            text = export.to_csv(store, table or "articles")
+        else:
+            text = export.to_markdown(store)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+@app.command("eval")
+def eval_cmd(
+    ctx: typer.Context,
+    gold: Annotated[Path, typer.Option(help="Gold annotations in the format of shared/gold/seeds.json.")],
+    docs: Annotated[
+        Path | None, typer.Option(help="Folder of the annotated articles (default: ../seeds beside the gold file).")
+    ] = None,
+) -> None:
+    """Ingest the annotated articles into a fresh in-memory store and print quality figures against the gold.
+
+    Example: recoupe eval --gold ../shared/gold/seeds.json
+    """
+    from recoupe import evaluate
+
+    folder = docs or gold.resolve().parent.parent / "seeds"
+    try:
+        gold_data = json.loads(gold.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as err:
+        typer.echo(f"error: {gold}: {err}", err=True)
+        raise typer.Exit(2) from err
+    if not folder.is_dir():
+        typer.echo(f"error: {folder}: no such folder of annotated articles (use --docs)", err=True)
+        raise typer.Exit(2)
+    config = get_config(ctx)
+    with Store(":memory:") as store:
+        run_ingest(config, store, [str(folder)], quiet=True)
+        figures = evaluate.evaluate(store, gold_data)
+    typer.echo(evaluate.format_figures(figures))
+
+
+@app.command()
+def extract(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="One .html, .txt, .json or .jsonl file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole cleaned record as JSON.")] = False,
+) -> None:
+    """Print the cleaned text of one article (like trafilatura's CLI).
+
+    Example: recoupe extract page.html --json
+    """
+    config = get_config(ctx)
+    cleaner = Cleaner(config)
+    failed = False
+    for item in files.read_path(path, config) if path.is_file() else [InputError(str(path), "no such file")]:
+        try:
+            if isinstance(item, InputError):
+                raise item
+            article = cleaner.clean(item)
+        except InputError as err:
+            typer.echo(f"error: {err}", err=True)
+            failed = True
+            continue
+        if as_json:
+            typer.echo(json.dumps(export.article_record(article), ensure_ascii=False, indent=2))
+        else:
+            typer.echo(article.text)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _example_targets() -> list[str]:
+    from recoupe import example  # the example ships inside the package; only these commands need it
+
+    return [str(p) for p in example.paths()]
+
+
+def _short(text: str, limit: int = 140) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

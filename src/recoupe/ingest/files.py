@@ -1,0 +1,148 @@
+"""Articles from files and folders: .txt, .html/.htm, .json/.jsonl, in UTF-8, UTF-8 with BOM or cp1252."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from recoupe.config import Config
+from recoupe.errors import InputError
+from recoupe.records import InputFormat, RawArticle
+
+TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".xhtml": "html"}
+RECORD_SUFFIXES = {".json", ".jsonl", ".ndjson"}
+# A well-formed UTF-8 multibyte sequence: its presence says the file was meant to be UTF-8.
+UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+BINARY_SNIFF = 8192
+
+
+def walk(targets: Sequence[str]) -> Iterator[Path | InputError]:
+    """Each file under the targets (folders recursively, in sorted order); a missing target is an error."""
+    for target in targets:
+        path = Path(target)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
+                    yield child
+        elif path.is_file():
+            yield path
+        elif path.exists():
+            yield InputError(target, "not a regular file or folder")
+        else:
+            yield InputError(target, "no such file or folder")
+
+
+def read_path(path: Path, config: Config) -> Iterator[RawArticle | InputError]:
+    """The articles of one file, or errors naming the file (and line)."""
+    origin = str(path)
+    suffix = path.suffix.lower()
+    if suffix not in TEXT_SUFFIXES and suffix not in RECORD_SUFFIXES:
+        yield InputError(origin, f"unsupported file type '{suffix or '(none)'}': skipped")
+        return
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            yield InputError(origin, "empty file")
+            return
+        if size > config.max_html_bytes:
+            yield InputError(
+                origin, f"file is {size / 1e6:.1f} MB, over the {config.max_html_bytes / 1e6:.0f} MB limit: skipped"
+            )
+            return
+        data = path.read_bytes()
+    except OSError as err:
+        yield InputError(origin, f"cannot read: {err.strerror or err}")
+        return
+    try:
+        text = decode(data, origin)
+    except InputError as err:
+        yield err
+        return
+    if not text.strip():
+        yield InputError(origin, "file holds only whitespace")
+        return
+    if suffix in TEXT_SUFFIXES:
+        fmt: InputFormat = "html" if TEXT_SUFFIXES[suffix] == "html" else "text"
+        yield RawArticle(source=origin, content=text, format=fmt, origin=origin)
+    else:
+        yield from read_records(text, origin)
+
+
+def decode(data: bytes, origin: str) -> str:
+    """Decode UTF-8 (with or without BOM) or cp1252; refuse binary data and corrupted UTF-8."""
+    if b"\x00" in data[:BINARY_SNIFF]:
+        raise InputError(origin, "binary file, not text")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        # Valid multibyte sequences next to invalid bytes mean damaged UTF-8, not a legacy encoding:
+        # decoding it as cp1252 would silently turn every accent into mojibake.
+        if UTF8_MULTIBYTE.search(data):
+            line = data.count(b"\n", 0, err.start) + 1
+            raise InputError(origin, f"invalid UTF-8 at byte {err.start}", line=line) from err
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def read_records(text: str, origin: str) -> Iterator[RawArticle | InputError]:
+    """Articles from JSON (one record or a list) or JSON Lines, one error per broken line or record."""
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as err:
+            yield InputError(origin, f"invalid JSON: {err.msg}", line=err.lineno)
+            return
+        for number, record in enumerate(records, start=1):
+            yield _record(record, origin, number, f"{origin}#{number}")
+        return
+    lines = text.splitlines()
+    single = len([line for line in lines if line.strip()]) == 1
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            if number == 1 and stripped.startswith("{") and not single:
+                # A pretty-printed single JSON object spans many lines.
+                try:
+                    yield _record(json.loads(text), origin, None, origin)
+                    return
+                except json.JSONDecodeError:
+                    pass
+            yield InputError(origin, f"invalid JSON: {err.msg}", line=number)
+            continue
+        yield _record(record, origin, None if single else number, origin if single else f"{origin}:{number}")
+
+
+def _record(record: Any, origin: str, line: int | None, where: str) -> RawArticle | InputError:
+    if not isinstance(record, dict):
+        return InputError(origin, "record is not a JSON object", line=line)
+    body, fmt = record.get("html"), "html"
+    if not isinstance(body, str) or not body.strip():
+        body, fmt = record.get("text"), "text"
+    if not isinstance(body, str) or not body.strip():
+        return InputError(origin, "record has no non-empty 'text' or 'html' field", line=line)
+    optional: dict[str, str | None] = {}
+    for key in ("url", "title", "published", "outlet"):
+        value = record.get(key)
+        if value is not None and not isinstance(value, str):
+            return InputError(origin, f"field '{key}' must be a string", line=line)
+        optional[key] = value.strip() if isinstance(value, str) and value.strip() else None
+    return RawArticle(
+        source=optional["url"] or where,
+        content=body,
+        format="html" if fmt == "html" else "text",
+        origin=where,
+        title=optional["title"],
+        published=optional["published"],
+        outlet=optional["outlet"],
+    )

@@ -1,0 +1,103 @@
+"""Reading files: formats, encodings and every kind of bad input, each named in its error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from recoupe.config import Config
+from recoupe.errors import InputError
+from recoupe.ingest import open_inputs
+from recoupe.ingest.files import decode
+from recoupe.records import RawArticle
+
+TEXT = "La mairie de Bellerive a annoncé mardi la fermeture du pont.\n\nLes travaux dureront trois semaines."
+
+
+def read(targets: list[str], config: Config | None = None) -> list[RawArticle | InputError]:
+    return list(open_inputs(targets, config or Config(db=Path(":memory:"))))
+
+
+def test_txt_html_and_folders_are_read_recursively(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.html").write_text(f"<html><body><p>{TEXT}</p></body></html>", encoding="utf-8")
+    (tmp_path / ".hidden").write_text("x", encoding="utf-8")
+    items = read([str(tmp_path)])
+    assert [(type(i).__name__, Path(i.origin).name) for i in items] == [
+        ("RawArticle", "a.txt"),
+        ("RawArticle", "b.html"),
+    ]
+    assert [i.format for i in items if isinstance(i, RawArticle)] == ["text", "html"]
+
+
+@pytest.mark.parametrize(
+    "encoded",
+    [TEXT.encode("utf-8"), b"\xef\xbb\xbf" + TEXT.encode("utf-8"), TEXT.encode("cp1252"), TEXT.encode("latin-1")],
+    ids=["utf-8", "utf-8-bom", "cp1252", "latin-1"],
+)
+def test_encodings_are_detected(encoded: bytes) -> None:
+    assert decode(encoded, "x.txt") == TEXT
+
+
+def test_cp1252_punctuation_is_decoded() -> None:
+    assert decode("L’été « chaud » – 5 €".encode("cp1252"), "x.txt") == "L’été « chaud » – 5 €"
+
+
+def test_jsonl_records_with_one_broken_line(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    lines = [
+        json.dumps({"text": TEXT, "url": "https://exemple.test/a", "title": "Pont", "outlet": "Le Courrier"}),
+        '{"text": "cassé", ',
+        json.dumps({"html": f"<p>{TEXT}</p>", "published": "2025-03-04"}),
+        json.dumps({"title": "sans corps"}),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items = read([str(path)])
+    assert isinstance(items[0], RawArticle) and items[0].source == "https://exemple.test/a"
+    assert items[0].outlet == "Le Courrier" and items[0].title == "Pont"
+    assert isinstance(items[1], InputError) and str(items[1]).startswith(f"{path}:2: invalid JSON")
+    assert isinstance(items[2], RawArticle) and items[2].format == "html" and items[2].source == f"{path}:3"
+    assert isinstance(items[3], InputError) and items[3].line == 4 and "no non-empty 'text' or 'html'" in str(items[3])
+
+
+def test_json_list_and_single_object(tmp_path: Path) -> None:
+    (tmp_path / "list.json").write_text(json.dumps([{"text": TEXT}, {"text": TEXT + " Fin."}]), encoding="utf-8")
+    (tmp_path / "one.json").write_text(json.dumps({"text": TEXT}, indent=2), encoding="utf-8")
+    items = read([str(tmp_path / "list.json"), str(tmp_path / "one.json")])
+    assert all(isinstance(i, RawArticle) for i in items) and len(items) == 3
+    assert items[2].source == str(tmp_path / "one.json")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.txt", b"  \n\n ", "only whitespace"),
+        ("image.html", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+        ("broken.txt", "Déjà vu à Paris ".encode() + b"\xff\xfe" + b" fin", "invalid UTF-8 at byte"),
+        ("table.xlsx", b"PK\x03\x04", "unsupported file type '.xlsx'"),
+    ],
+)
+def test_bad_files_name_the_file(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    [item] = read([str(path)])
+    assert isinstance(item, InputError)
+    assert str(item).startswith(str(path)) and message in str(item)
+
+
+def test_oversized_html_is_refused_without_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.html"
+    with path.open("wb") as handle:
+        handle.write(b"<html><body>")
+        handle.write(b"<p>bla bla bla bla</p>" * (50_000_000 // 22))
+    [item] = read([str(path)])
+    assert isinstance(item, InputError) and "over the 20 MB limit" in str(item) and str(path) in str(item)
+
+
+def test_missing_path_is_an_error() -> None:
+    [item] = read(["/nonexistent/recoupe/nowhere.txt"])
+    assert isinstance(item, InputError) and str(item) == "/nonexistent/recoupe/nowhere.txt: no such file or folder"
