@@ -1,0 +1,117 @@
+"""The store: migrations, round trips of every record, transactions, search."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from recoupe.records import Analysis, Article, Entity, Event, ForeignFragment, Mention, Quote, Story, stable_id
+from recoupe.store import SCHEMA_VERSION, Store, StoreError
+
+TEXT = "Le maire, Jean Vasseur, a déclaré : « Le pont rouvrira lundi. » Les commerçants attendent."
+
+
+def sample(suffix: str = "") -> Analysis:
+    article = Article(
+        id=stable_id("art", "x" + suffix),
+        source=f"https://exemple.test/{suffix or 'a'}",
+        text=TEXT + suffix,
+        content_hash="h" + suffix,
+        title="Le pont rouvrira",
+        outlet="Le Courrier",
+        published="2025-03-04",
+        removed=["PARTAGEZ!"],
+        foreign_fragments=[ForeignFragment(0, 2, "es", "Le")],
+    )
+    person = Entity(id="ent_vasseur", name="Jean Vasseur", type="PER", variants=["Jean Vasseur", "le maire"])
+    start = TEXT.index("Le pont")
+    quote = Quote(
+        id=stable_id("quo", article.id, str(start)),
+        article=article.id,
+        text="Le pont rouvrira lundi.",
+        start=start,
+        end=start + len("Le pont rouvrira lundi."),
+        kind="direct",
+        speaker=person.id,
+        speaker_mention="Jean Vasseur",
+        cue="a déclaré",
+        confidence=0.95,
+    )
+    mention = Mention(article.id, TEXT.index("Jean"), TEXT.index("Jean") + 12, "Jean Vasseur", person.id)
+    return Analysis(article=article, entities=[person], mentions=[mention], quotes=[quote], lemmas=["pont"])
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        sample().article,
+        sample().entities[0],
+        sample().quotes[0],
+        sample().mentions[0],
+        Event(id="evt_1", story="sto_1", date="2025-03-04", title="Réouverture", articles=["a"]),
+        Story(id="sto_1", title="Le pont", events=["evt_1"], articles=["a"]),
+    ],
+)
+def test_records_round_trip(record: object) -> None:
+    assert type(record).from_dict(record.to_dict()) == record  # type: ignore[attr-defined]
+
+
+def test_analysis_round_trips_through_the_store(store: Store) -> None:
+    analysis = sample()
+    store.save_analysis(analysis)
+    assert store.article(analysis.article.id) == analysis.article
+    assert store.quotes(article=analysis.article.id) == analysis.quotes
+    assert store.mentions(article=analysis.article.id) == analysis.mentions
+    assert store.entity("ent_vasseur") == analysis.entities[0]
+    assert store.article_features(analysis.article.id) == (["pont"], [])
+
+
+def test_entity_variants_are_merged_not_replaced(store: Store) -> None:
+    store.upsert_entity(Entity(id="e", name="Jean Vasseur", type="PER", variants=["Jean Vasseur"]))
+    store.upsert_entity(Entity(id="e", name="Jean Vasseur", type="PER", variants=["M. Vasseur", "Jean Vasseur"]))
+    assert store.entity("e") == Entity(id="e", name="Jean Vasseur", type="PER", variants=["Jean Vasseur", "M. Vasseur"])
+
+
+def test_a_failed_transaction_leaves_nothing(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.transaction():
+        store.save_analysis(sample("1"))
+        raise RuntimeError("crash")
+    assert store.count_articles() == 0
+    store.save_analysis(sample("2"))
+    assert store.count_articles() == 1
+
+
+def test_stories_and_events_are_listed_by_date(store: Store) -> None:
+    a = sample()
+    store.save_analysis(a)
+    store.upsert_story(Story(id="s", title="Le pont"))
+    store.upsert_event(Event(id="late", story="s", date="2025-03-10", title="Réouverture"))
+    store.upsert_event(Event(id="early", story="s", date="2025-03-04", title="Fermeture"))
+    store.set_placement(a.article.id, "s", "early", None)
+    assert store.story("s") == Story(id="s", title="Le pont", events=["early", "late"], articles=[a.article.id])
+    assert store.event("early") == Event(id="early", story="s", date="2025-03-04", title="Fermeture",
+                                         articles=[a.article.id])  # fmt: skip
+
+
+def test_search_takes_any_user_text(store: Store) -> None:
+    store.save_analysis(sample())
+    [(article, snippet)] = store.search("pont rouvrira")
+    assert article.id == sample().article.id and "[pont]" in snippet.lower()
+    assert store.search('"unbalanced AND OR (') == []
+
+
+def test_file_store_is_wal_and_versioned(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(StoreError, match="newer than this recoupe"):
+        Store(path)
