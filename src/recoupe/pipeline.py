@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
+from spacy.tokens import Doc
+
 from recoupe import clean, dates, entities, nlp, quotes
 from recoupe.cluster import Clusterer
 from recoupe.config import Config
@@ -13,6 +15,7 @@ from recoupe.dedupe import NearCopyIndex
 from recoupe.errors import InputError
 from recoupe.records import Analysis, Article, RawArticle
 from recoupe.store import Store
+from recoupe.workers import Parser
 
 
 @dataclass
@@ -40,6 +43,7 @@ class Pipeline:
         self.quoter = quotes.QuoteExtractor(config)
         self.near_copies = NearCopyIndex(config, store)
         self.clusterer = Clusterer(config, store)
+        self.parser = Parser(config, self.cleaner, self.reader)
 
     def run(
         self,
@@ -48,66 +52,56 @@ class Pipeline:
     ) -> RunReport:
         """Clean, read, place and store every input, one transaction per batch."""
         report = RunReport()
-        stream = iter(inputs)
-        while batch := list(islice(stream, self.config.batch_size)):
-            raws = self._fresh(batch, report)
-            articles = self._clean(raws, report)
-            if articles:
-                analyses = self.analyse(articles)
-                with self.store.transaction():
-                    for analysis in analyses:
-                        self.place(analysis)
-                        self.store.save_analysis(analysis)
-                report.stored.extend(a.article.id for a in analyses)
-            if on_progress is not None:
-                on_progress(len(batch))
+        parsed = self.parser.parse(self._fresh(inputs, report, on_progress))
+        while batch := list(islice(parsed, self.config.batch_size)):
+            analyses: list[Analysis] = []
+            for _raw, result, doc in batch:
+                if isinstance(result, InputError):
+                    report.failed.append(result)
+                elif doc is not None:
+                    analyses.append(self.analyse_one(result, doc))
+            with self.store.transaction():
+                for analysis in analyses:
+                    self.place(analysis)
+                    self.store.save_analysis(analysis)
+            report.stored.extend(a.article.id for a in analyses)
         return report
 
-    def _fresh(self, batch: list[RawArticle | InputError], report: RunReport) -> list[RawArticle]:
-        """Drop failed inputs (recording them) and inputs whose content is already stored."""
-        raws: list[RawArticle] = []
-        for item in batch:
+    def _fresh(
+        self,
+        inputs: Iterable[RawArticle | InputError],
+        report: RunReport,
+        on_progress: Callable[[int], None] | None,
+    ) -> Iterator[RawArticle]:
+        """The inputs not stored yet; failed inputs are recorded, repeated ones skipped."""
+        seen: set[str] = set()
+        for item in inputs:
+            if on_progress is not None:
+                on_progress(1)
             if isinstance(item, InputError):
                 report.failed.append(item)
+            elif item.content_hash in seen or self.store.known_hashes([item.content_hash]):
+                report.skipped.append(item.origin)
             else:
-                raws.append(item)
-        known = self.store.known_hashes(r.content_hash for r in raws)
-        fresh: list[RawArticle] = []
-        seen: set[str] = set()
-        for raw in raws:
-            if raw.content_hash in known or raw.content_hash in seen:
-                report.skipped.append(raw.origin)
-            else:
-                seen.add(raw.content_hash)
-                fresh.append(raw)
-        return fresh
-
-    def _clean(self, raws: list[RawArticle], report: RunReport) -> list[Article]:
-        articles: list[Article] = []
-        for raw in raws:
-            try:
-                articles.append(self.cleaner.clean(raw))
-            except InputError as err:
-                report.failed.append(err)
-        return articles
+                seen.add(item.content_hash)
+                yield item
 
     def analyse(self, articles: list[Article]) -> list[Analysis]:
-        """Read each article: entities, quotes, content lemmas and the dates it mentions."""
-        analyses: list[Analysis] = []
-        for article, doc in zip(articles, self.reader.read(articles), strict=True):
-            dates.complete_published(article)
-            found_entities, mentions = self.resolver.resolve(doc, article)
-            analyses.append(
-                Analysis(
-                    article=article,
-                    entities=found_entities,
-                    mentions=mentions,
-                    quotes=self.quoter.extract(doc, article, found_entities, mentions),
-                    lemmas=nlp.content_lemmas(doc),
-                    event_dates=dates.event_dates(doc.text, article.published),
-                )
-            )
-        return analyses
+        """Read cleaned articles in-process: entities, quotes, content lemmas and the dates they mention."""
+        return [self.analyse_one(a, doc) for a, doc in zip(articles, self.reader.read(articles), strict=True)]
+
+    def analyse_one(self, article: Article, doc: Doc) -> Analysis:
+        """Read one parsed article: entities, quotes, content lemmas and the dates it mentions."""
+        dates.complete_published(article)
+        found_entities, mentions = self.resolver.resolve(doc, article)
+        return Analysis(
+            article=article,
+            entities=found_entities,
+            mentions=mentions,
+            quotes=self.quoter.extract(doc, article, found_entities, mentions),
+            lemmas=nlp.content_lemmas(doc),
+            event_dates=dates.event_dates(doc.text, article.published),
+        )
 
     def place(self, analysis: Analysis) -> None:
         """Mark near-copies and put the article into its story and event."""
@@ -119,9 +113,3 @@ class Pipeline:
 def ingest(config: Config, store: Store, inputs: Iterable[RawArticle | InputError]) -> RunReport:
     """Run the whole pipeline over the inputs into the store."""
     return Pipeline(config, store).run(inputs)
-
-
-def batched_errors(report: RunReport) -> Iterator[str]:
-    """One line per failed input, naming it."""
-    for error in report.failed:
-        yield str(error)

@@ -40,6 +40,9 @@ def run_ingest(config: Config, store: Store, targets: list[str], quiet: bool = F
 def ingest(
     ctx: typer.Context,
     paths: Annotated[list[str], typer.Argument(help="Files or folders (.txt, .html, .json, .jsonl).")],
+    workers: Annotated[
+        int | None, typer.Option(help="Processes that clean and parse in parallel (default 1; use the core count).")
+    ] = None,
 ) -> None:
     """Ingest articles into the store; already stored inputs are skipped.
 
@@ -47,8 +50,9 @@ def ingest(
 
     Exit code 1 when some inputs failed (each is named on stderr); the others are stored.
     """
+    config = get_config(ctx).with_overrides(n_process=workers)
     with open_store(ctx) as store:
-        report = run_ingest(get_config(ctx), store, paths)
+        report = run_ingest(config, store, paths)
     if not report.ok:
         raise typer.Exit(1)
 

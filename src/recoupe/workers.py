@@ -1,0 +1,99 @@
+"""Cleaning and parsing on every core: the costly, article-local stages, run in worker processes.
+
+Cleaning (trafilatura, lingua) and spaCy take most of the time of an ingest and need nothing but the article,
+so each worker holds its own Cleaner and spaCy model and returns the cleaned article with its parsed Doc as
+bytes. What needs the whole store (entity ids, near-copies, clustering, writing) stays in the main process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any
+
+import spacy
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from recoupe.clean import Cleaner
+from recoupe.config import Config
+from recoupe.errors import InputError
+from recoupe.nlp import Reader
+from recoupe.records import Article, RawArticle
+
+Parsed = tuple[RawArticle, Article | InputError, Doc | None]
+
+# Per-worker state. A worker process serves one Pool only, so these are set once by _start_worker and never
+# shared; the main process never touches them.
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(config: Config) -> None:
+    _worker["cleaner"] = Cleaner(config)
+    _worker["reader"] = Reader(config)
+
+
+def _clean_and_parse(raw: RawArticle) -> tuple[Article | InputError, bytes | None]:
+    cleaner: Cleaner = _worker["cleaner"]
+    reader: Reader = _worker["reader"]
+    try:
+        article = cleaner.clean(raw)
+    except InputError as err:
+        return err, None
+    doc = reader.nlp(article.text)
+    return article, doc.to_bytes(exclude=["tensor", "user_data"])
+
+
+class Parser:
+    """Cleans and parses a stream of raw articles, in order, in-process or on a pool of worker processes."""
+
+    def __init__(self, config: Config, cleaner: Cleaner, reader: Reader) -> None:
+        self.config = config
+        self.cleaner = cleaner
+        self.reader = reader
+        self._vocab: Vocab | None = None
+
+    def parse(self, raws: Iterable[RawArticle]) -> Iterator[Parsed]:
+        """(raw, cleaned article or the error naming it, parsed Doc or None) for each raw article, in order."""
+        if self.config.n_process <= 1:
+            yield from self._parse_here(raws)
+            return
+        # fork keeps start-up cheap (the parent's imports are shared); workers load their own model once.
+        # The input stream is read here, in the main thread, a chunk at a time: it may query the store.
+        context = multiprocessing.get_context("fork")
+        with context.Pool(self.config.n_process, initializer=_start_worker, initargs=(self.config,)) as pool:
+            stream = iter(raws)
+            while chunk := list(islice(stream, self.config.batch_size * 4)):
+                results = pool.imap(_clean_and_parse, chunk, chunksize=4)
+                for raw, (result, data) in zip(chunk, results, strict=True):
+                    doc = Doc(self.vocab).from_bytes(data) if data is not None else None
+                    yield raw, result, doc
+
+    @property
+    def vocab(self) -> Vocab:
+        """A vocabulary for Docs coming back from the workers (their strings travel with them)."""
+        if self._vocab is None:
+            self._vocab = spacy.blank(self.config.language).vocab
+        return self._vocab
+
+    def _parse_here(self, raws: Iterable[RawArticle]) -> Iterator[Parsed]:
+        batch: list[tuple[RawArticle, Article]] = []
+        for raw in raws:
+            try:
+                batch.append((raw, self.cleaner.clean(raw)))
+            except InputError as err:
+                yield from self._flush(batch)
+                batch = []
+                yield raw, err, None
+                continue
+            if len(batch) >= self.config.batch_size:
+                yield from self._flush(batch)
+                batch = []
+        yield from self._flush(batch)
+
+    def _flush(self, batch: list[tuple[RawArticle, Article]]) -> Iterator[Parsed]:
+        if batch:
+            docs = self.reader.read([article for _, article in batch])
+            for (raw, article), doc in zip(batch, docs, strict=True):
+                yield raw, article, doc
