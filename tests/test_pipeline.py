@@ -1,0 +1,47 @@
+"""The pipeline: the same results in-process and on worker processes, failures named, repeats skipped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from recoupe.config import Config
+from recoupe.errors import InputError
+from recoupe.pipeline import Pipeline
+from recoupe.records import RawArticle
+from recoupe.store import Store
+
+TEXTS = [
+    "Le conseil régional a voté jeudi 6 mars 2025 un plan de 40 millions d'euros pour les lycées. "
+    "« C'est un effort sans précédent », a déclaré la présidente de la région, Claire Mounier.",
+    "Les pompiers de Valmer sont intervenus dans la nuit de vendredi à samedi sur un incendie d'entrepôt. "
+    "Selon le capitaine Luc Fabre, aucun blessé n'est à déplorer.",
+    "<html><head><title>Marché</title></head><body><article><p>Le marché couvert de Bellerive rouvrira en avril "
+    "après deux ans de travaux, a annoncé la mairie mardi.</p><p>Les commerçants attendent ce retour avec "
+    "impatience, selon leur association.</p></article></body></html>",
+]
+
+
+def raws() -> list[RawArticle | InputError]:
+    items: list[RawArticle | InputError] = [
+        RawArticle(source=f"mem:{i}", content=t, format="html" if t.startswith("<") else "text", origin=f"mem:{i}")
+        for i, t in enumerate(TEXTS)
+    ]
+    items.insert(1, InputError("mem:broken", "cannot be read"))
+    items.append(RawArticle(source="mem:again", content=TEXTS[0], format="text", origin="mem:again"))
+    return items
+
+
+def snapshot(store: Store) -> list[tuple[str, str, list[tuple[int, int, str | None]]]]:
+    return [(a.id, a.text, [(q.start, q.end, q.speaker) for q in store.quotes(article=a.id)]) for a in store.articles()]
+
+
+def test_worker_processes_give_the_same_store_as_in_process(tmp_path: Path) -> None:
+    results = []
+    for n_process in (1, 2):
+        config = Config(db=tmp_path / f"{n_process}.db", n_process=n_process, batch_size=2)
+        with Store(config.db) as store:
+            report = Pipeline(config, store).run(raws())
+            assert [str(e) for e in report.failed] == ["mem:broken: cannot be read"]
+            assert report.skipped == ["mem:again"] and len(report.stored) == 3
+            results.append(snapshot(store))
+    assert results[0] == results[1]
