@@ -25,7 +25,11 @@ class Reader:
     def nlp(self) -> Language:
         """The spaCy pipeline, loaded on first use."""
         if self._nlp is None:
-            self._nlp = spacy.load(self.config.spacy_model)
+            if self.config.dependency_parse:
+                self._nlp = spacy.load(self.config.spacy_model)
+            else:
+                self._nlp = spacy.load(self.config.spacy_model, exclude=["parser"])
+                self._nlp.enable_pipe("senter")
         return self._nlp
 
     def read(self, articles: Sequence[Article]) -> Iterator[Doc]:
