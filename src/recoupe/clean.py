@@ -1,29 +1,219 @@
-"""Cleaning: main text out of HTML, site furniture out of text. (Placeholder: being rewritten.)"""
+"""Cleaning: main text out of HTML, site furniture out of text, typography normalised, foreign spans flagged.
+
+The stages, each a call on the previous result: extract (HTML only) -> normalise -> split into lines ->
+find the headline -> drop furniture lines -> join paragraphs -> detect language -> flag foreign fragments.
+"""
 
 from __future__ import annotations
 
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
 import trafilatura
+from trafilatura.settings import Document
 
 from recoupe.config import Config
 from recoupe.errors import InputError
+from recoupe.language import LanguageIdentifier
 from recoupe.records import Article, RawArticle, stable_id
+
+# Characters that print as a space; French typography puts narrow no-break spaces before « ; : ! ? ».
+SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f\v]+")
+ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# Quote-mark variants of scraped text mapped onto the four marks the quote finder reads: « » “ ” and ".
+QUOTE_VARIANTS = str.maketrans({"″": '"', "〃": '"', "＂": '"', "„": "“", "‟": "“", "❝": "“", "❞": "”"})
+DOUBLED_MARKS = re.compile(r"(«|»|“|”)\1+|''(?=\w)|(?<=\w)''")
+LINE_END = re.compile(r"[.!?…:;,»”\"')\]]$")
+# Headline detection: the first line is a headline, not a paragraph, when it is short and unpunctuated.
+HEADLINE_MAX_CHARS = 220
+RUBRIC_MAX_WORDS = 4
+
+
+@dataclass(frozen=True)
+class DebrisRules:
+    """Furniture patterns of one language, loaded from rules/<lang>/debris.toml."""
+
+    exact: frozenset[str] = frozenset()
+    patterns: tuple[re.Pattern[str], ...] = ()
+    rubrics: frozenset[str] = frozenset()
+
+    @classmethod
+    def load(cls, path: Path) -> DebrisRules:
+        """Rules from a TOML file; no file means no rules."""
+        if not path.is_file():
+            return cls()
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            exact=frozenset(_key(line) for line in data.get("exact", [])),
+            patterns=tuple(re.compile(p, re.IGNORECASE) for p in data.get("patterns", [])),
+            rubrics=frozenset(_key(word) for word in data.get("rubrics", [])),
+        )
+
+    def is_debris(self, line: str) -> bool:
+        """Whether a whole line is site furniture."""
+        key = _key(line)
+        if not key:
+            return False
+        if key in self.exact or any(p.search(line) for p in self.patterns):
+            return True
+        return self._is_rubric_line(line)
+
+    def _is_rubric_line(self, line: str) -> bool:
+        words = line.split()
+        if not words or len(words) > RUBRIC_MAX_WORDS or LINE_END.search(line):
+            return False
+        # Multi-word rubrics ("Faits divers") are matched first, then single words.
+        rest = " " + _key(line) + " "
+        for rubric in sorted(self.rubrics, key=len, reverse=True):
+            rest = rest.replace(f" {rubric} ", " ")
+        return not rest.strip()
+
+
+@dataclass
+class _Body:
+    """The lines of an article as they are cleaned; `raw` keeps each line as written, for `removed`."""
+
+    raw: list[str]
+    lines: list[str]
+    removed: list[str] = field(default_factory=list)
+    title: str | None = None
 
 
 class Cleaner:
-    """Turns a raw article into a cleaned one."""
+    """Turns a raw article into a cleaned one; rules and models are loaded once."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
+        self.languages = LanguageIdentifier()
+        self._rules: dict[str, DebrisRules] = {}
+
+    def rules(self, language: str) -> DebrisRules:
+        """The debris rules of a language (cached per cleaner)."""
+        if language not in self._rules:
+            self._rules[language] = DebrisRules.load(self.config.rules_dir / language / "debris.toml")
+        return self._rules[language]
 
     def clean(self, raw: RawArticle) -> Article:
         """Extract and clean the body of one raw article."""
-        text = raw.content
+        source, title, outlet, published = raw.source, raw.title, raw.outlet, raw.published
         if raw.format == "html":
-            text = trafilatura.extract(raw.content) or ""
-        text = text.strip()
-        if not text:
-            raise InputError(raw.origin, "no article text found")
+            page = extract_html(raw)
+            text = page.text
+            title, outlet, published = title or page.title, outlet or page.outlet, published or page.published
+            if page.url and not source.startswith("http"):
+                source = page.url
+        else:
+            text = raw.content
+        raw_lines = text.splitlines()
+        body = _Body(raw=[line.strip() for line in raw_lines], lines=[normalise(line) for line in raw_lines])
+        language = self.languages.detect(" ".join(body.lines), default=self.config.language)
+        rules = self.rules(language)
+        self._take_headline(body, title, expect_headline=raw.format == "text")
+        self._drop_debris(body, rules)
+        cleaned = "\n\n".join(line for line in body.lines if line)
+        if not cleaned.strip():
+            raise InputError(raw.origin, "no article text left after cleaning")
         return Article(
-            id=stable_id("art", raw.content_hash), source=raw.source, text=text, content_hash=raw.content_hash,
-            title=raw.title, outlet=raw.outlet, published=raw.published, fetched_at=raw.fetched_at,
+            id=stable_id("art", raw.content_hash),
+            source=source,
+            text=cleaned,
+            content_hash=raw.content_hash,
+            title=body.title or title,
+            outlet=outlet or _outlet_from(source),
+            published=published,
+            language=language,
+            removed=body.removed,
+            foreign_fragments=self.languages.foreign_fragments(cleaned, language),
+            fetched_at=raw.fetched_at,
         )
+
+    def _take_headline(self, body: _Body, title: str | None, expect_headline: bool) -> None:
+        """Move the headline out of the body, and drop its repeats (also with other quote marks)."""
+        headline = title
+        if headline is None and expect_headline:
+            first = next((i for i, line in enumerate(body.lines) if line and not self._is_known_debris(line)), None)
+            if first is not None and _looks_like_headline(body.lines[first]):
+                headline = body.lines[first]
+                body.title = headline
+                body.lines[first] = ""
+        if not headline:
+            return
+        key = _key(headline)
+        for i, line in enumerate(body.lines):
+            if line and _key(line) == key:
+                body.removed.append(body.raw[i])
+                body.lines[i] = ""
+
+    def _is_known_debris(self, line: str) -> bool:
+        return any(rules.is_debris(line) for rules in self._rules.values()) or self.rules("en").is_debris(line)
+
+    def _drop_debris(self, body: _Body, rules: DebrisRules) -> None:
+        for i, line in enumerate(body.lines):
+            if line and rules.is_debris(line):
+                body.removed.append(body.raw[i])
+                body.lines[i] = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    """What trafilatura found in an HTML page."""
+
+    text: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    url: str | None
+
+
+def extract_html(raw: RawArticle) -> Page:
+    """The main text and metadata of an HTML page (trafilatura, dates through htmldate)."""
+    document = trafilatura.bare_extraction(
+        raw.content,
+        url=raw.source if raw.source.startswith("http") else None,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+    )
+    data: dict[str, Any] = document.as_dict() if isinstance(document, Document) else {}
+    text = str(data.get("text") or "")
+    if not text.strip():
+        raise InputError(raw.origin, "no article text found in the HTML")
+    url = data.get("url")
+    return Page(
+        text=text,
+        title=data.get("title") or None,
+        outlet=data.get("sitename") or None,
+        published=data.get("date") or None,
+        url=url if isinstance(url, str) and url.startswith("http") else None,
+    )
+
+
+def normalise(line: str) -> str:
+    """Spaces, invisible characters and quote-mark variants made regular, without changing any word."""
+    line = unicodedata.normalize("NFC", line)
+    line = ZERO_WIDTH.sub("", line)
+    line = SPACES.sub(" ", line)
+    line = line.translate(QUOTE_VARIANTS)
+    line = DOUBLED_MARKS.sub(lambda m: m.group(1) or '"', line)
+    return " ".join(line.split())
+
+
+def _key(line: str) -> str:
+    """A line reduced for comparison: case, quote marks, trailing punctuation and spacing ignored."""
+    folded = normalise(line).lower()
+    folded = re.sub(r"[«»“”\"'‘’]", "", folded)
+    return " ".join(folded.rstrip(" .!?:;…").split())
+
+
+def _looks_like_headline(line: str) -> bool:
+    return len(line) <= HEADLINE_MAX_CHARS and not re.search(r"[.!?…:;,]$", line) and len(line.split()) >= 3
+
+
+def _outlet_from(source: str) -> str | None:
+    host = urlparse(source).hostname if source.startswith("http") else None
+    return host.removeprefix("www.") if host else None

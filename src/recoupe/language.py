@@ -1,0 +1,106 @@
+"""Language of an article and the fragments left in another language (lingua)."""
+
+from __future__ import annotations
+
+import re
+
+from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+from spacy.util import get_lang_class
+
+from recoupe.records import ForeignFragment
+
+# A handful of languages keeps lingua fast and its guesses on short spans sane; these are the languages that
+# machine-translated and wire copy in European news most often leaves behind.
+LANGUAGES = (
+    Language.FRENCH, Language.ENGLISH, Language.SPANISH, Language.GERMAN, Language.ITALIAN,
+    Language.PORTUGUESE, Language.DUTCH, Language.RUSSIAN, Language.UKRAINIAN, Language.ARABIC,
+    Language.POLISH, Language.TURKISH,
+)  # fmt: skip
+
+# Spans set apart by brackets are where translation leftovers sit ("[las zonas ...]"); they are checked
+# even when short. Other sentences are checked only when long enough for a reliable guess.
+BRACKETED = re.compile(r"\[([^\[\]\n]{3,300})\]|\(([^()\n]{3,300})\)")
+SENTENCE = re.compile(r"[^.!?…\n]+[.!?…]?")
+LETTERS = re.compile(r"[^\W\d_]{2,}")
+
+SAMPLE_CHARS = 2000
+MIN_SENTENCE_WORDS = 6
+BRACKET_CONFIDENCE = 0.3
+MARGIN = 0.1  # over the runner-up language, so a coin toss between two languages is not flagged
+SENTENCE_CONFIDENCE = 0.8
+HOME_CEILING = 0.15  # a span this likely to be in the article's language is never flagged
+# Sentences where this share of the words are function words of the article's language are not sent to
+# lingua at all: a cheap test that keeps language identification off almost every sentence.
+HOME_STOPWORD_SHARE = 0.12
+
+
+class LanguageIdentifier:
+    """Detects the language of a text and flags foreign fragments inside it."""
+
+    def __init__(self) -> None:
+        self.detector: LanguageDetector = LanguageDetectorBuilder.from_languages(*LANGUAGES).build()
+        self._stop_words: dict[str, frozenset[str]] = {}
+
+    def stop_words(self, language: str) -> frozenset[str]:
+        """spaCy's function words of a language (empty when spaCy has no such language)."""
+        if language not in self._stop_words:
+            try:
+                words = frozenset(get_lang_class(language).Defaults.stop_words)
+            except ImportError:
+                words = frozenset()
+            self._stop_words[language] = words
+        return self._stop_words[language]
+
+    def detect(self, text: str, default: str = "fr") -> str:
+        """ISO 639-1 code of the text's language, from a sample of its start."""
+        found = self.detector.detect_language_of(text[:SAMPLE_CHARS])
+        return found.iso_code_639_1.name.lower() if found is not None else default
+
+    def foreign_fragments(self, text: str, language: str) -> list[ForeignFragment]:
+        """Spans of `text` written in another language than `language`, with their language."""
+        fragments: list[ForeignFragment] = []
+        taken: list[tuple[int, int]] = []
+        for match in BRACKETED.finditer(text):
+            group = 1 if match.group(1) is not None else 2
+            start, end = match.span(group)
+            found = self._foreign(text[start:end], language, BRACKET_CONFIDENCE, min_words=2)
+            if found:
+                fragments.append(ForeignFragment(start, end, found, text[start:end]))
+                taken.append((start, end))
+        for match in SENTENCE.finditer(text):
+            start, end = _strip_span(text, *match.span())
+            if end - start < 20 or any(s < end and start < e for s, e in taken):
+                continue
+            words = [w.lower() for w in LETTERS.findall(text, start, end)]
+            home_words = self.stop_words(language)
+            if home_words and sum(w in home_words for w in words) >= HOME_STOPWORD_SHARE * len(words):
+                continue
+            found = self._foreign(text[start:end], language, SENTENCE_CONFIDENCE, min_words=MIN_SENTENCE_WORDS)
+            if found:
+                fragments.append(ForeignFragment(start, end, found, text[start:end]))
+        return sorted(fragments, key=lambda f: f.start)
+
+    def _foreign(self, span: str, language: str, threshold: float, min_words: int) -> str | None:
+        """The other language `span` is written in, when lingua is confident enough; else None."""
+        words = LETTERS.findall(span)
+        # At least one lower-case word: a bracketed acronym or name ("(FSB)", "(Kiev)") is no language at all.
+        if len(words) < min_words or not any(w[0].islower() for w in words):
+            return None
+        values = self.detector.compute_language_confidence_values(span)
+        if not values:
+            return None
+        best = values[0]
+        code = best.language.iso_code_639_1.name.lower()
+        home = next((v.value for v in values if v.language.iso_code_639_1.name.lower() == language), 0.0)
+        runner_up = values[1].value if len(values) > 1 else 0.0
+        if code != language and best.value >= threshold and best.value - runner_up >= MARGIN and home < HOME_CEILING:
+            return code
+        return None
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

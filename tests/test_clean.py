@@ -1,0 +1,120 @@
+"""Cleaning: furniture out, headline taken, typography normalised, foreign fragments flagged, body intact."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from recoupe.clean import Cleaner, normalise
+from recoupe.config import Config
+from recoupe.errors import InputError
+from recoupe.records import RawArticle
+
+
+@pytest.fixture(scope="module")
+def cleaner() -> Cleaner:
+    return Cleaner(Config(db=Path(":memory:")))
+
+
+def text_article(content: str) -> RawArticle:
+    return RawArticle(source="mem.txt", content=content, format="text", origin="mem.txt")
+
+
+INVENTED = """Le port de Valmer « bloqué » par la grève
+
+Le port de Valmer "bloqué" par la grève
+
+Société Économie
+
+Les dockers ont cessé le travail mardi matin, a indiqué le syndicat.
+« Nous ne reprendrons pas sans garanties », a déclaré son secrétaire, Paul Verdier.
+
+Lire aussi : « Le trafic maritime ralentit en Méditerranée
+
+Des navires attendent au large
+
+Une quarantaine de navires attendaient mercredi au large [waiting for the end of the strike], selon la capitainerie.
+
+PARTAGEZ!
+Laisser un commentaire
+Votre adresse e-mail ne sera pas publiée. Les champs obligatoires sont indiqués avec *"""
+
+
+def test_furniture_headline_and_subheadings(cleaner: Cleaner) -> None:
+    article = cleaner.clean(text_article(INVENTED))
+    assert article.title == "Le port de Valmer « bloqué » par la grève"
+    assert article.removed == [
+        'Le port de Valmer "bloqué" par la grève',
+        "Société Économie",
+        "Lire aussi : « Le trafic maritime ralentit en Méditerranée",
+        "PARTAGEZ!",
+        "Laisser un commentaire",
+        "Votre adresse e-mail ne sera pas publiée. Les champs obligatoires sont indiqués avec *",
+    ]
+    assert "Des navires attendent au large" in article.text  # a subheading is body, not furniture
+    assert article.text.startswith("Les dockers ont cessé")
+    assert article.language == "fr"
+    [fragment] = article.foreign_fragments
+    assert article.text[fragment.start : fragment.end] == "waiting for the end of the strike"
+    assert fragment.language == "en"
+
+
+def test_normalise_keeps_the_words() -> None:
+    assert (
+        normalise("Il a dit :\u00a0«\u202fnon\u202f» ; 27\u00a0800″ civils  ") == 'Il a dit : « non » ; 27 800" civils'
+    )
+    assert normalise("l’été, l'hiver") == "l’été, l'hiver"
+    assert normalise("««doublé»»") == "«doublé»"
+
+
+def test_names_and_acronyms_in_brackets_are_not_foreign(cleaner: Cleaner) -> None:
+    article = cleaner.clean(
+        text_article(
+            "Le Service fédéral de sécurité (FSB) a ouvert une enquête à Kiev (Kyiv) sur ce dossier sensible. "
+            "Le ministre a visité l'usine (revolving) de la région."
+        )
+    )
+    assert article.foreign_fragments == []
+
+
+def test_html_gives_title_outlet_date_and_canonical_source(cleaner: Cleaner) -> None:
+    html = """<html><head><title>Le marché rouvre | Le Courrier</title>
+    <meta property="og:site_name" content="Le Courrier de Bellerive">
+    <meta property="article:published_time" content="2025-04-02T08:00:00+02:00">
+    <link rel="canonical" href="https://courrier.example/marche"></head>
+    <body><nav>Accueil Politique Sport</nav><article><h1>Le marché rouvre</h1>
+    <p>Le marché couvert de Bellerive a rouvert ses portes mercredi après deux ans de travaux de rénovation.</p>
+    <p>Les commerçants, nombreux à attendre ce jour, ont accueilli les premiers clients dès sept heures.</p>
+    </article><footer>Mentions légales</footer></body></html>"""
+    raw = RawArticle(source="marche.html", content=html, format="html", origin="marche.html")
+    article = cleaner.clean(raw)
+    assert article.source == "https://courrier.example/marche"
+    assert article.outlet == "Le Courrier de Bellerive"
+    assert article.published == "2025-04-02"
+    assert "Mentions légales" not in article.text and "Les commerçants" in article.text
+
+
+def test_empty_html_is_an_error_naming_the_input(cleaner: Cleaner) -> None:
+    raw = RawArticle(source="vide.html", content="<html><body></body></html>", format="html", origin="vide.html")
+    with pytest.raises(InputError, match=r"vide\.html: no article text"):
+        cleaner.clean(raw)
+
+
+def test_seeds_debris_and_foreign_fragments(cleaner: Cleaner, seeds_dir: Path, gold: dict[str, Any]) -> None:
+    for path in sorted(seeds_dir.glob("*.txt")):
+        content = path.read_text(encoding="utf-8")
+        article = cleaner.clean(RawArticle(source=str(path), content=content, format="text", origin=str(path)))
+        for line in gold["debris_lines"].get(path.name, []):
+            assert line in article.removed, (path.name, line)
+        for removed in article.removed:
+            # Furniture only: no removed line is a body sentence (several sentences, or a long one).
+            assert len(re.findall(r"[.!?](\s|$)", removed)) <= 2 and len(removed) < 200, removed
+        flagged = [article.text[f.start : f.end] for f in article.foreign_fragments]
+        assert flagged == gold["foreign_fragments"].get(path.name, []), path.name
+        kept = " ".join(article.text.split())
+        for line in content.splitlines():
+            if line.strip() and line.strip() not in article.removed and line.strip() != article.title:
+                assert " ".join(normalise(line).split()) in kept, line
