@@ -1,14 +1,49 @@
-"""Named entities and the merging of name variants. (Placeholder: being rewritten.)"""
+"""Named entities, and the merging of every variant of a name into one store-wide entity.
+
+spaCy's NER finds the names; what no library does for French news is done here, by rules kept as data:
+titles ("M. Peskov"), transliterations ("Dmitry"/"Dmitri"), surname-only mentions, and role nouns bound
+to the person named beside them ("le porte-parole du Kremlin, Dmitri Peskov"). Merging is conservative:
+a surname shared by two known people is never merged on the surname alone.
+"""
 
 from __future__ import annotations
 
-from spacy.tokens import Doc
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
 
 from recoupe.config import Config
-from recoupe.records import Article, Entity, Mention, stable_id
+from recoupe.names import NameRules, Role, fold_plain
+from recoupe.records import Article, Entity, EntityType, Mention, stable_id
 from recoupe.store import Store
 
-LABELS = {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "MISC": "MISC"}
+LABELS: dict[str, EntityType] = {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "MISC": "MISC"}
+DETERMINERS = frozenset({"le", "la", "l'", "l’", "les", "du", "au", "son", "sa", "leur", "un", "une", "ce", "cet"})
+COMPLEMENT_POS = frozenset({"ADJ", "ADP", "DET", "NOUN", "PROPN", "NUM"})
+MAX_COMPLEMENT = 6
+
+
+@dataclass
+class PersonMention:
+    """A person named in the text: by name, or by a role noun bound to a name."""
+
+    start: int
+    end: int
+    text: str
+    entity: str
+    gender: str = ""
+    role: bool = False
+
+
+@dataclass
+class _Index:
+    """What the resolver knows of the store's people: surnames, roles, names, genders."""
+
+    by_surname: dict[str, set[str]] = field(default_factory=dict)  # surname key -> entity ids
+    by_key: dict[str, str] = field(default_factory=dict)  # "first|last" key -> entity id
+    by_role: dict[str, set[str]] = field(default_factory=dict)  # folded role phrase -> entity ids
+    names: dict[str, Entity] = field(default_factory=dict)
+    gender: dict[str, str] = field(default_factory=dict)
 
 
 class EntityResolver:
@@ -17,16 +52,284 @@ class EntityResolver:
     def __init__(self, config: Config, store: Store) -> None:
         self.config = config
         self.store = store
+        self.rules = NameRules.load(config.language_rules)
+        self._heads = frozenset(fold_plain(r.head) for r in self.rules.roles)
+        self._index: _Index | None = None
+
+    @property
+    def index(self) -> _Index:
+        """People already known, loaded from the store once, then kept up to date in memory."""
+        if self._index is None:
+            self._index = _Index()
+            for entity in self.store.entities():
+                if entity.type == "PER":
+                    self._learn(entity)
+        return self._index
 
     def resolve(self, doc: Doc, article: Article) -> tuple[list[Entity], list[Mention]]:
-        """Entities of the article (with store-wide ids) and their mentions."""
+        """Entities of the article (with store-wide ids) and their mentions, persons' roles included."""
+        people = self.people(doc)
         found: dict[str, Entity] = {}
         mentions: list[Mention] = []
+        foreign = [(f.start, f.end) for f in article.foreign_fragments]
+        people = [p for p in people if not any(s <= p.start < e for s, e in foreign)]
+        for person in people:
+            entity = found.setdefault(person.entity, self._entity_copy(person.entity))
+            bare_role = person.role and fold_plain(person.text) in self._heads
+            if person.text not in entity.variants and not bare_role:
+                entity.variants.append(person.text)
+            mentions.append(Mention(article.id, person.start, person.end, person.text, person.entity))
         for ent in doc.ents:
             kind = LABELS.get(ent.label_, "MISC")
-            entity_id = stable_id("ent", kind, ent.text.lower())
-            entity = found.setdefault(entity_id, Entity(id=entity_id, name=ent.text, type=kind))  # type: ignore[arg-type]
+            if kind == "PER" or len(ent.text) < 2:
+                continue
+            entity_id = stable_id("ent", kind, fold_plain(ent.text))
+            entity = found.setdefault(entity_id, Entity(id=entity_id, name=ent.text, type=kind))
             if ent.text not in entity.variants:
                 entity.variants.append(ent.text)
             mentions.append(Mention(article.id, ent.start_char, ent.end_char, ent.text, entity_id))
+        for entity in found.values():
+            if entity.type == "PER":
+                self._learn(entity)
+        mentions.sort(key=lambda m: (m.start, m.end))
         return list(found.values()), mentions
+
+    def people(self, doc: Doc) -> list[PersonMention]:
+        """Every person mention of the document, by name or bound role, in text order."""
+        names = [self._name_mention(span) for span in doc.ents if span.label_ == "PER"]
+        by_surname = self._article_surnames([n for n in names if n is not None])
+        people: list[PersonMention] = []
+        for mention, tokens in (n for n in names if n is not None):
+            first, last = self.rules.person_key(tokens)
+            mention.entity = self._person_id(first, last, " ".join(tokens), by_surname)
+            mention.gender = mention.gender or self.index.gender.get(mention.entity, "")
+            people.append(mention)
+        people += self._roles(doc, people)
+        return sorted(people, key=lambda p: p.start)
+
+    def _name_mention(self, span: Span) -> tuple[PersonMention, list[str]] | None:
+        """A person-name span, titles moved out of the name, NER errors dropped."""
+        tokens = [t for t in span if not t.is_punct or t.text == "-"]
+        gender = ""
+        start = span.start_char
+        while tokens and tokens[0].text in self.rules.titles:
+            gender = self.rules.titles[tokens[0].text] or gender
+            tokens = tokens[1:]
+        if not tokens or _not_a_name(tokens) or fold_plain(" ".join(t.text for t in tokens)) in self.rules.not_persons:
+            return None
+        doc = span.doc
+        previous = doc[span.start - 1] if span.start > 0 else None
+        if previous is not None and previous.text in self.rules.titles:
+            gender = self.rules.titles[previous.text] or gender
+            start = previous.idx
+        text = doc.text[start : span.end_char]
+        return PersonMention(start, span.end_char, text, "", gender), [t.text for t in tokens]
+
+    def _article_surnames(self, names: list[tuple[PersonMention, list[str]]]) -> dict[str, set[str]]:
+        """Full names (first|last keys) of the article by surname key."""
+        out: dict[str, set[str]] = {}
+        for _, tokens in names:
+            first, last = self.rules.person_key(tokens)
+            if first:
+                out.setdefault(last, set()).add(f"{first}|{last}")
+        return out
+
+    def _person_id(self, first: str, last: str, surface: str, article_names: dict[str, set[str]]) -> str:
+        """The store-wide id of a person: full names by key; a lone surname by the one full name it can be."""
+        index = self.index
+        if first:
+            key = f"{first}|{last}"
+        elif len(article_names.get(last, ())) == 1:
+            key = next(iter(article_names[last]))
+        elif not article_names.get(last) and len(index.by_surname.get(last, ())) == 1:
+            return next(iter(index.by_surname[last]))
+        else:
+            key = f"|{last}"
+        if key in index.by_key:
+            return index.by_key[key]
+        # A full name whose surname was known only alone takes over that entity, if nobody else bears it.
+        lone = index.by_key.get(f"|{last}")
+        if first and lone is not None and not (index.by_surname.get(last, set()) - {lone}):
+            index.by_key[key] = lone
+            return lone
+        entity_id = stable_id("ent", "PER", key)
+        index.by_key[key] = entity_id
+        index.names.setdefault(entity_id, Entity(id=entity_id, name=surface, type="PER"))
+        return entity_id
+
+    def _roles(self, doc: Doc, names: list[PersonMention]) -> list[PersonMention]:
+        """Role-noun mentions, bound to the person named beside them or known to hold the role."""
+        found: list[PersonMention] = []
+        bindings: dict[str, str] = {}  # role key -> entity id, in this article
+        heads: dict[str, set[str]] = {}  # role head -> entity ids, in this article
+        by_start = {n.start: n for n in names}
+        by_end = {n.end: n for n in names}
+        for role, span_start, span_end, key in self._role_spans(doc):
+            text = doc.text[span_start:span_end]
+            person = _next_name(doc.text, span_end, by_start) or _previous_name(doc.text, span_start, by_end)
+            if person is not None:
+                bindings[key] = person.entity
+                heads.setdefault(role.head, set()).add(person.entity)
+                entity_id: str | None = person.entity
+            else:
+                entity_id = self._holder(key, role, bindings, heads, {n.entity for n in names})
+            if entity_id is not None:
+                gender = role.gender or self.index.gender.get(entity_id, "")
+                found.append(PersonMention(span_start, span_end, text, entity_id, gender, role=True))
+        return found
+
+    def _holder(
+        self, key: str, role: Role, bindings: dict[str, str], heads: dict[str, set[str]], present: set[str]
+    ) -> str | None:
+        """Who holds a role named alone: bound earlier in the article, else known and named in the article."""
+        if key in bindings:
+            return bindings[key]
+        # A bare head ("le président") is the one person of the article bound to that head, if only one.
+        if key == fold_plain(role.head) and len(heads.get(role.head, ())) == 1:
+            return next(iter(heads[role.head]))
+        known = self.index.by_role.get(key, set()) & present
+        return next(iter(known)) if len(known) == 1 else None
+
+    def _role_spans(self, doc: Doc) -> list[tuple[Role, int, int, str]]:
+        """(role, start, end, key) of each role noun phrase: premodifiers, head and complement."""
+        spans: list[tuple[Role, int, int, str]] = []
+        lowered = [t.lower_ for t in doc]
+        i = 0
+        while i < len(doc):
+            matched = self._role_at(lowered, i)
+            if matched is None:
+                i += 1
+                continue
+            role, head_end = matched
+            begin = i
+            while (begin > 0 and lowered[begin - 1] in self.rules.premodifiers | {"47e"}) or (
+                begin > 0 and doc[begin - 1].like_num
+            ):
+                begin -= 1
+            has_determiner = begin > 0 and lowered[begin - 1] in DETERMINERS
+            end = _complement_end(doc, head_end)
+            previous_is_comma = begin > 0 and doc[begin - 1].text == ","
+            if has_determiner or previous_is_comma or _after_name_comma(doc, begin):
+                key = " ".join(fold_plain(t.text) for t in doc[i:end])
+                spans.append((role, doc[begin].idx, doc[end - 1].idx + len(doc[end - 1].text), key))
+            i = end
+        return spans
+
+    def _role_at(self, lowered: list[str], i: int) -> tuple[Role, int] | None:
+        for role in self.rules.roles:
+            words = role.head.replace("'", "' ").split()
+            size = len(words)
+            joined = " ".join(lowered[i : i + size]).replace("' ", "'")
+            if joined == role.head or (size == 1 and lowered[i] == role.head):
+                return role, i + size
+        return None
+
+    def _entity_copy(self, entity_id: str) -> Entity:
+        known = self.index.names.get(entity_id)
+        if known is None:
+            known = self.store.entity(entity_id) or Entity(id=entity_id, name=entity_id, type="PER")
+        return Entity(id=known.id, name=known.name, type=known.type, variants=list(known.variants))
+
+    def _learn(self, entity: Entity) -> None:
+        """Add a person's names, roles and gender evidence to the index."""
+        index = self.index if self._index is not None else None
+        if index is None:
+            return
+        known = index.names.get(entity.id)
+        if known is None or len(entity.variants) >= len(known.variants):
+            index.names[entity.id] = Entity(entity.id, entity.name, entity.type, list(entity.variants))
+        for variant in entity.variants:
+            words = variant.split()
+            title = words[0] if words and words[0] in self.rules.titles else None
+            if title and self.rules.titles[title]:
+                index.gender.setdefault(entity.id, self.rules.titles[title])
+            role = self._role_of_variant(variant)
+            if role is not None:
+                index.by_role.setdefault(role, set()).add(entity.id)
+                continue
+            first, last = self.rules.person_key(words)
+            if last:
+                index.by_surname.setdefault(last, set()).add(entity.id)
+                index.by_key.setdefault(f"{first}|{last}", entity.id)
+
+    def _role_of_variant(self, variant: str) -> str | None:
+        lowered = fold_plain(variant)
+        for role in self.rules.roles:
+            head = fold_plain(role.head)
+            position = lowered.find(head)
+            if position >= 0 and (position == 0 or lowered[position - 1] == " ") and variant[:1].islower():
+                return lowered[position:]
+        return None
+
+
+def _not_a_name(tokens: list[Token]) -> bool:
+    """NER errors: a verb or lower-case word tagged as a person, a name made of one letter, a word opening a
+    quote or sentence and followed by a comma ("« Regardez, ... »"), which is an imperative or interjection."""
+    first = tokens[0]
+    if len(tokens) == 1 and first.i + 1 < len(first.doc) and first.doc[first.i + 1].text in {",", "!"}:
+        before = first.doc[first.i - 1].text if first.i > 0 else "."
+        if before in {"«", "“", '"', ".", "!", "?", ":"} and first.doc.vocab.has_vector(first.lower_):
+            return True
+    if first.pos_ in {"VERB", "AUX", "ADV", "PRON", "DET", "ADP", "CCONJ", "SCONJ"} and len(tokens) == 1:
+        return True
+    if not any(t.text[:1].isupper() for t in tokens):
+        return True
+    return len("".join(t.text for t in tokens)) < 3
+
+
+def _complement_end(doc: Doc, end: int) -> int:
+    """Where the complement of a role noun ends: adjectives and a prepositional phrase, stopping at a name."""
+    limit = min(len(doc), end + MAX_COMPLEMENT)
+    i = end
+    while i < limit:
+        token = doc[i]
+        participle = i == end and "Part" in token.morph.get("VerbForm")  # "le président élu des États-Unis"
+        if (token.ent_iob_ == "B" and token.ent_type_ == "PER") or (
+            token.pos_ not in COMPLEMENT_POS and not participle
+        ):
+            break
+        if token.pos_ == "DET" and (i + 1 >= limit or doc[i + 1].pos_ not in {"NOUN", "PROPN", "ADJ"}):
+            break
+        i += 1
+    # A complement does not end on a preposition or determiner.
+    while i > end and doc[i - 1].pos_ in {"ADP", "DET"}:
+        i -= 1
+    return i
+
+
+def _next_name(text: str, end: int, by_start: dict[int, PersonMention]) -> PersonMention | None:
+    """The name right after a role ("le président américain Donald Trump", "la ministre, Anne Roy")."""
+    for gap in (" ", ", "):
+        person = by_start.get(end + len(gap))
+        if person is not None and text[end : end + len(gap)] == gap and not person.role:
+            return person
+    return None
+
+
+def _previous_name(text: str, start: int, by_end: dict[int, PersonMention]) -> PersonMention | None:
+    """The name right before a role in apposition ("Dmitri Peskov, porte-parole du Kremlin")."""
+    for gap in (", ", " , "):
+        person = by_end.get(start - len(gap))
+        if person is not None and text[start - len(gap) : start] == gap and not person.role:
+            return person
+    return None
+
+
+def _after_name_comma(doc: Doc, begin: int) -> bool:
+    return begin > 1 and doc[begin - 1].text == "," and doc[begin - 2].ent_type_ == "PER"
+
+
+def find(store: Store, name: str, config: Config | None = None) -> list[Entity]:
+    """The entities whose name or a variant matches `name`, ignoring case, accents and transliteration."""
+    rules = NameRules.load((config or Config()).language_rules)
+    query = [rules.fold(w) for w in name.split()]
+    if not query:
+        return []
+    matches: list[Entity] = []
+    for entity in store.entities():
+        for variant in [entity.name, *entity.variants]:
+            words = [rules.fold(w) for w in variant.split()]
+            if any(words[i : i + len(query)] == query for i in range(len(words) - len(query) + 1)):
+                matches.append(entity)
+                break
+    return sorted(matches, key=lambda e: (e.type != "PER", e.name))

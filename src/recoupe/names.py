@@ -1,0 +1,65 @@
+"""Person names and role nouns: the rule data and the folding that lets variants of one name compare equal."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def strip_accents(text: str) -> str:
+    """The text without diacritics ("Sergueï" -> "Serguei")."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+@dataclass(frozen=True)
+class Role:
+    """A role noun ("porte-parole", "ministre") and the gender it implies ("m", "f" or "")."""
+
+    head: str
+    gender: str
+
+
+@dataclass(frozen=True)
+class NameRules:
+    """Titles, transliteration folds, role nouns and NER stoplist of one language."""
+
+    titles: dict[str, str]
+    folds: tuple[tuple[re.Pattern[str], str], ...]
+    not_persons: frozenset[str]
+    roles: tuple[Role, ...]  # longest first, so "premier ministre" wins over "ministre"
+    premodifiers: frozenset[str]
+
+    @classmethod
+    def load(cls, folder: Path) -> NameRules:
+        """Rules from names.toml and roles.toml of a language folder."""
+        names = tomllib.loads((folder / "names.toml").read_text(encoding="utf-8"))
+        roles = tomllib.loads((folder / "roles.toml").read_text(encoding="utf-8"))
+        return cls(
+            titles=dict(names.get("titles", {})),
+            folds=tuple((re.compile(a), b) for a, b in names.get("fold", {}).get("replacements", [])),
+            not_persons=frozenset(fold_plain(n) for n in names.get("not_persons", [])),
+            roles=tuple(sorted((Role(h, g) for h, g in roles.get("heads", [])), key=lambda r: -len(r.head.split()))),
+            premodifiers=frozenset(roles.get("premodifiers", [])),
+        )
+
+    def fold(self, name: str) -> str:
+        """A name reduced so its spelling variants compare equal ("Dmitry" and "Dmitri" -> "dmitri")."""
+        folded = fold_plain(name)
+        for pattern, replacement in self.folds:
+            folded = pattern.sub(replacement, folded)
+        return folded
+
+    def person_key(self, tokens: list[str]) -> tuple[str, str]:
+        """(first names, surname) keys of a name given as tokens, titles removed."""
+        words = [t for t in tokens if t not in self.titles]
+        if not words:
+            return "", ""
+        return " ".join(self.fold(w) for w in words[:-1]), self.fold(words[-1])
+
+
+def fold_plain(text: str) -> str:
+    """Lower case, no accents, apostrophes unified, spacing collapsed."""
+    return " ".join(strip_accents(text).lower().replace("’", "'").split())
