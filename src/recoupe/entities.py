@@ -283,7 +283,7 @@ def _complement_end(doc: Doc, end: int) -> int:
     i = end
     while i < limit:
         token = doc[i]
-        participle = i == end and "Part" in token.morph.get("VerbForm")  # "le président élu des États-Unis"
+        participle = i == end and "Part" in token.morph.get("VerbForm", [])  # "le président élu des États-Unis"
         if (token.ent_iob_ == "B" and token.ent_type_ == "PER") or (
             token.pos_ not in COMPLEMENT_POS and not participle
         ):
