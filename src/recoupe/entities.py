@@ -162,6 +162,7 @@ class EntityResolver:
         found: list[PersonMention] = []
         bindings: dict[str, str] = {}  # role key -> entity id, in this article
         heads: dict[str, set[str]] = {}  # role head -> entity ids, in this article
+        bare_bindings: dict[str, bool] = {}  # role head -> whether it was only ever bound without complement
         by_start = {n.start: n for n in names}
         by_end = {n.end: n for n in names}
         for role, span_start, span_end, key in self._role_spans(doc):
@@ -170,23 +171,33 @@ class EntityResolver:
             if person is not None:
                 bindings[key] = person.entity
                 heads.setdefault(role.head, set()).add(person.entity)
+                bare_bindings[role.head] = bare_bindings.get(role.head, True) and key == fold_plain(role.head)
                 entity_id: str | None = person.entity
             else:
-                entity_id = self._holder(key, role, bindings, heads, {n.entity for n in names})
+                entity_id = self._holder(key, role, bindings, heads, bare_bindings, {n.entity for n in names})
             if entity_id is not None:
                 gender = role.gender or self.index.gender.get(entity_id, "")
                 found.append(PersonMention(span_start, span_end, text, entity_id, gender, role=True))
         return found
 
     def _holder(
-        self, key: str, role: Role, bindings: dict[str, str], heads: dict[str, set[str]], present: set[str]
+        self,
+        key: str,
+        role: Role,
+        bindings: dict[str, str],
+        heads: dict[str, set[str]],
+        bare_bindings: dict[str, bool],
+        present: set[str],
     ) -> str | None:
         """Who holds a role named alone: bound earlier in the article, else known and named in the article."""
         if key in bindings:
             return bindings[key]
-        # A bare head ("le président") is the one person of the article bound to that head, if only one.
-        if key == fold_plain(role.head) and len(heads.get(role.head, ())) == 1:
-            return next(iter(heads[role.head]))
+        # The one person of the article bound to that head ("le porte-parole de la présidence russe, D. Peskov"
+        # -> "le porte-parole du Kremlin"), unless only a bare head was bound and this role says more
+        # ("le président Poutine" does not make him "le président des États-Unis").
+        bound = heads.get(role.head, set())
+        if len(bound) == 1 and (key == fold_plain(role.head) or not bare_bindings.get(role.head, False)):
+            return next(iter(bound))
         known = self.index.by_role.get(key, set()) & present
         return next(iter(known)) if len(known) == 1 else None
 

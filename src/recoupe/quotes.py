@@ -1,11 +1,76 @@
-"""Quotations and their speakers. (Placeholder: being rewritten.)"""
+"""Quotations: direct, mixed and indirect, each with its speaker, reporting cue and exact span.
+
+Quote marks of scraped text are paired by hand (no library reads French quotation typography with its
+broken variants); cues and speakers come from spaCy lemmas and the rule data in rules/<lang>/quotes.toml.
+"""
 
 from __future__ import annotations
 
-from spacy.tokens import Doc
+import bisect
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.tokens import Doc, Token
 
 from recoupe.config import Config
-from recoupe.records import Article, Entity, Mention, Quote
+from recoupe.names import NameRules
+from recoupe.records import Article, Entity, Mention, Quote, QuoteKind, stable_id
+from recoupe.speakers import Person, Speakers
+
+OPENERS = "«“"
+CLOSERS = "»”"
+MARKS = re.compile(r"[«»“”\"]")
+WORD = re.compile(r"\w+")
+SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
+FINAL_PUNCT = " .,;:"
+
+
+@dataclass(frozen=True)
+class QuoteRules:
+    """Reporting verbs, source cues, title cues and pronouns of one language."""
+
+    verbs: frozenset[str]
+    source_cues: tuple[str, ...]
+    title_cues: frozenset[str]
+    min_words: int
+    subordinators: frozenset[str]
+    pronouns: dict[str, str]
+
+    @classmethod
+    def load(cls, folder: Path) -> QuoteRules:
+        """Rules from quotes.toml of a language folder."""
+        data = tomllib.loads((folder / "quotes.toml").read_text(encoding="utf-8"))
+        return cls(
+            verbs=frozenset(v.removeprefix("s'") for v in data["reporting_verbs"]),
+            source_cues=tuple(data["source_cues"]),
+            title_cues=frozenset(data["title_cues"]),
+            min_words=int(data.get("min_words", 4)),
+            subordinators=frozenset(data["subordinators"]),
+            pronouns=dict(data["pronouns"]),
+        )
+
+
+@dataclass
+class Marked:
+    """A span between quote marks: content offsets, and whether it stays open at the paragraph's end."""
+
+    open_at: int
+    start: int
+    end: int
+    close_at: int | None
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who said a quote, by which words, with which cue, how sure."""
+
+    person: Person | None
+    mention: str | None
+    cue: str | None
+    confidence: float | None
 
 
 class QuoteExtractor:
@@ -13,7 +78,358 @@ class QuoteExtractor:
 
     def __init__(self, config: Config) -> None:
         self.config = config
+        self.rules = QuoteRules.load(config.language_rules)
+        self.names = NameRules.load(config.language_rules)
 
     def extract(self, doc: Doc, article: Article, entities: list[Entity], mentions: list[Mention]) -> list[Quote]:
-        """The quotes of one article."""
+        """The quotes of one article, in text order."""
+        text = article.text
+        paragraphs = _paragraphs(text)
+        marked = pair_marks(text, paragraphs)
+        spans = [m for m in marked if self._is_quotation(doc, text, m)]
+        speakers = Speakers(
+            doc, entities, mentions, self.names, [(m.open_at, m.end + 1) for m in marked], self.rules.subordinators
+        )
+        quotes: list[Quote] = []
+        previous: tuple[Marked, Attribution] | None = None
+        indirect = self._indirect(doc, text, speakers, spans)
+        events: list[tuple[int, str, object]] = [(m.start, "direct", m) for m in spans]
+        events += [(q.start, "indirect", q) for q in indirect]
+        for _, kind, item in sorted(events, key=lambda e: e[0]):
+            if kind == "indirect":
+                assert isinstance(item, _Indirect)
+                quotes.append(self._quote(article, item.start, item.end, "indirect", item.attribution))
+                if item.attribution.person is not None:
+                    speakers.add_speaker(item.start, item.attribution.person)
+                continue
+            assert isinstance(item, Marked)
+            attribution = self._attribute(doc, text, item, paragraphs, speakers, previous)
+            quotes.append(self._quote(article, item.start, item.end, self._kind(doc, text, item), attribution))
+            if attribution.person is not None:
+                speakers.add_speaker(item.start, attribution.person)
+            previous = (item, attribution)
+        return quotes
+
+    # --- which quoted spans are quotations ---------------------------------------------------------
+
+    def _is_quotation(self, doc: Doc, text: str, span: Marked) -> bool:
+        """Not a title, a name or a scare quote: long enough, or with a reporting cue attached."""
+        content = text[span.start : span.end]
+        words = WORD.findall(content)
+        if not words:
+            return False
+        before = text[max(0, span.open_at - 40) : span.open_at].lower().split()
+        if before and before[-1].strip(",:") in self.rules.title_cues:
+            return False
+        if len(words) >= self.rules.min_words:
+            return True
+        return self._trailing_cue(doc, text, span) is not None and content[:1].isupper()
+
+    def _kind(self, doc: Doc, text: str, span: Marked) -> QuoteKind:
+        """Direct when the quote is a sentence of its own, mixed when it is embedded in reported speech."""
+        lead = text[_sentence_start(doc, span.open_at) : span.open_at].strip()
+        if not lead or lead.endswith(":") or span.open_at == _paragraph_start(text, span.open_at):
+            return "direct"
+        return "mixed"
+
+    # --- attribution ------------------------------------------------------------------------------
+
+    def _attribute(
+        self,
+        doc: Doc,
+        text: str,
+        span: Marked,
+        paragraphs: list[tuple[int, int]],
+        speakers: Speakers,
+        previous: tuple[Marked, Attribution] | None,
+    ) -> Attribution:
+        trailing = self._trailing_cue(doc, text, span)
+        if trailing is not None:
+            cue_tokens, pronoun = trailing
+            cue = text[cue_tokens[0].idx : cue_tokens[-1].idx + len(cue_tokens[-1].text)].strip("- ")
+            after = cue_tokens[-1].idx + len(cue_tokens[-1].text)
+            if pronoun is not None:
+                person = speakers.resolve_pronoun(span.open_at, self.rules.pronouns.get(pronoun.lower_, ""))
+                return Attribution(person, pronoun.text.strip("-"), cue, 0.8 if person else None)
+            person = speakers.person_at(after, min(len(text), after + 60))
+            if (
+                person is not None
+                and not text[after : person.start].strip(" ,")[:1].isalpha()
+                or (person is not None and len(text[after : person.start].split()) <= 3)
+            ):
+                return Attribution(person, person.text, cue, 0.85 if person.by_role else 0.95)
+        lead_start = _sentence_start(doc, span.open_at)
+        lead = text[lead_start : span.open_at]
+        colon_paragraph = self._paragraph_ending_with_colon(doc, text, span, paragraphs)
+        if lead.rstrip().endswith(":") or colon_paragraph is not None:
+            clause_start, clause_end = (lead_start, span.open_at) if colon_paragraph is None else colon_paragraph
+            return self._clause_speaker(doc, text, clause_start, clause_end, speakers, 0.9)
+        if lead.strip():
+            verb = self._reporting_cue_in(doc, lead_start, span.open_at)
+            if verb is not None:
+                return self._clause_speaker(doc, text, lead_start, verb.idx, speakers, 0.85, cue=verb)
+            if previous is not None and previous[1].person is not None and _same_sentence(text, previous[0], span):
+                return Attribution(previous[1].person, previous[1].mention, previous[1].cue, 0.7)
+        if previous is not None and self._continues(text, previous[0], span, paragraphs):
+            attribution = previous[1]
+            if attribution.person is not None:
+                return Attribution(attribution.person, attribution.mention, attribution.cue, 0.75)
+        return Attribution(None, None, None, None)
+
+    def _clause_speaker(
+        self,
+        doc: Doc,
+        text: str,
+        start: int,
+        end: int,
+        speakers: Speakers,
+        confidence: float,
+        cue: Token | None = None,
+    ) -> Attribution:
+        """The subject of the clause introducing a quote: a name, a role, or a pronoun resolved."""
+        cue = cue or self._reporting_cue_in(doc, start, end)
+        cue_text = cue.text if cue is not None else None
+        for token in doc[_token_at(doc, start) : _token_at(doc, end)]:
+            if token.idx >= end:
+                break
+            person = speakers.person_at(token.idx, token.idx + 1)
+            if person is not None and person.start == token.idx and not _after_source_cue(doc, token, self.rules):
+                if not speakers._after_subordinator(token):
+                    return Attribution(person, person.text, cue_text, confidence - (0.1 if person.by_role else 0.0))
+            if token.lower_ in self.rules.pronouns and token.pos_ == "PRON" and not _impersonal(token):
+                person = speakers.resolve_pronoun(token.idx, self.rules.pronouns[token.lower_])
+                return Attribution(person, token.text.strip("-"), cue_text, confidence - 0.15 if person else None)
+        person = speakers.subject_before(start, end)
+        if person is not None:
+            return Attribution(person, person.text, cue_text, confidence - 0.1)
+        return Attribution(None, None, cue_text, None)
+
+    def _trailing_cue(self, doc: Doc, text: str, span: Marked) -> tuple[list[Token], Token | None] | None:
+        """A reporting verb right after the closing mark (", a déclaré X", "a-t-il ajouté"), with its pronoun."""
+        if span.close_at is None:
+            return None
+        first = _token_at(doc, span.close_at + 1)
+        tokens: list[Token] = []
+        for token in doc[first : first + 7]:
+            if token.text in {",", "»", "”", '"'} and not tokens:
+                continue
+            if token.is_space:
+                continue
+            tokens.append(token)
+            if token.lemma_.lower() in self.rules.verbs and token.pos_ in {"VERB", "AUX", "NOUN", "ADJ"}:
+                pronoun = next((t for t in doc[token.i + 1 : token.i + 3] if t.lower_ in self.rules.pronouns), None)
+                pronoun = pronoun or next((t for t in tokens if t.lower_ in {"-il", "-elle"}), None)
+                if pronoun is not None:
+                    tokens = tokens + [t for t in doc[token.i + 1 : pronoun.i + 1] if t not in tokens]
+                return tokens, pronoun
+            if token.pos_ not in {"AUX", "ADV", "PRON", "ADP"} and not token.text.startswith("-"):
+                return None
+        return None
+
+    def _reporting_cue_in(self, doc: Doc, start: int, end: int) -> Token | None:
+        """The last reporting verb in [start, end), outside quotes."""
+        found = None
+        for token in doc[_token_at(doc, start) : _token_at(doc, end)]:
+            if token.idx >= end:
+                break
+            if token.lemma_.lower() in self.rules.verbs and token.pos_ in {"VERB", "NOUN", "ADJ"}:
+                found = token
+        return found
+
+    def _paragraph_ending_with_colon(
+        self, doc: Doc, text: str, span: Marked, paragraphs: list[tuple[int, int]]
+    ) -> tuple[int, int] | None:
+        """The last sentence of the previous paragraph, when it ends with ':' and the quote opens its paragraph."""
+        if span.paragraph == 0 or text[paragraphs[span.paragraph][0] : span.open_at].strip():
+            return None
+        start, end = paragraphs[span.paragraph - 1]
+        if text[start:end].rstrip().endswith(":"):
+            return _sentence_start(doc, end - 1), end
+        return None
+
+    def _continues(self, text: str, before: Marked, span: Marked, paragraphs: list[tuple[int, int]]) -> bool:
+        """A paragraph that only continues the previous paragraph's quote keeps its speaker."""
+        if span.paragraph != before.paragraph + 1:
+            return False
+        opens_paragraph = not text[paragraphs[span.paragraph][0] : span.open_at].strip()
+        previous_closes_it = not text[(before.close_at or before.end) + 1 : paragraphs[before.paragraph][1]].strip(
+            " .,"
+        )
+        return opens_paragraph and previous_closes_it
+
+    # --- indirect speech --------------------------------------------------------------------------
+
+    def _indirect(self, doc: Doc, text: str, speakers: Speakers, direct: list[Marked]) -> list[_Indirect]:
+        """Reported speech without quote marks: 'X a déclaré que ...', 'selon X, ...'."""
+        found: list[_Indirect] = []
+        for sentence in doc.sents:
+            if speakers.inside_quote(sentence.start_char) or any(
+                m.open_at < sentence.end_char and sentence.start_char <= m.end for m in direct
+            ):
+                continue
+            found.extend(self._reported_that(doc, text, sentence.start_char, sentence.end_char, speakers))
+        return found
+
+    def _reported_that(self, doc: Doc, text: str, start: int, end: int, speakers: Speakers) -> list[_Indirect]:
+        tokens = doc[_token_at(doc, start) : _token_at(doc, end)]
+        for token in tokens:
+            if token.lemma_.lower() in self.rules.verbs and token.pos_ == "VERB":
+                nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
+                if nxt is not None and nxt.lower_ in {"que", "qu'", "qu’", "qu"}:
+                    content_start = nxt.idx + len(nxt.text)
+                    if nxt.lower_ == "qu" and content_start < len(text) and text[content_start] in "'’":
+                        content_start += 1
+                    content_end = _trim_end(text, content_start, end)
+                    if len(WORD.findall(text[content_start:content_end])) < self.rules.min_words:
+                        return []
+                    attribution = self._clause_speaker(doc, text, start, token.idx, speakers, 0.8, cue=token)
+                    if attribution.person is None:
+                        return []
+                    return [_Indirect(_skip_space(text, content_start), content_end, attribution)]
+            if token.lower_ in self.rules.source_cues and token.i + 1 < len(doc):
+                person = speakers.person_at(token.idx + len(token.text), token.idx + len(token.text) + 3)
+                if person is None:
+                    continue
+                if token.idx - start <= 1:
+                    comma = text.find(",", person.end, end)
+                    if comma < 0:
+                        return []
+                    clause = text.find(",", comma + 1, end) if text[person.end : comma].strip() else -1
+                    content_start = _skip_space(text, (clause if clause > 0 else comma) + 1)
+                    content_end = _trim_end(text, content_start, end)
+                else:
+                    content_start, content_end = start, _trim_end(text, start, token.idx)
+                if len(WORD.findall(text[content_start:content_end])) < self.rules.min_words:
+                    return []
+                attribution = Attribution(person, person.text, token.text, 0.85)
+                return [_Indirect(content_start, content_end, attribution)]
         return []
+
+    def _quote(self, article: Article, start: int, end: int, kind: QuoteKind, attribution: Attribution) -> Quote:
+        return Quote(
+            id=stable_id("quo", article.id, str(start), str(end)),
+            article=article.id,
+            text=article.text[start:end],
+            start=start,
+            end=end,
+            kind=kind,
+            speaker=attribution.person.entity if attribution.person else None,
+            speaker_mention=attribution.mention,
+            cue=attribution.cue,
+            confidence=attribution.confidence,
+        )
+
+
+@dataclass(frozen=True)
+class _Indirect:
+    start: int
+    end: int
+    attribution: Attribution
+
+
+def pair_marks(text: str, paragraphs: list[tuple[int, int]]) -> list[Marked]:
+    """Pair the quote marks of each paragraph, reading the broken marks of scraped text.
+
+    Handles « » and “ ” (with the other pair nested inside), straight quotes, an opening mark typed as a
+    closing one (qu' »on ...), a closing mark typed as an opening one ("...États-Unis« , ce qui"), stray
+    marks after numbers (27 800″) and a quote left open at the end of its paragraph.
+    """
+    spans: list[Marked] = []
+    for number, (p_start, p_end) in enumerate(paragraphs):
+        open_char: str | None = None
+        open_at = 0
+        depth = 0
+        for match in MARKS.finditer(text, p_start, p_end):
+            i, ch = match.start(), match.group()
+            prev = text[i - 1] if i > p_start else " "
+            nxt = text[i + 1] if i + 1 < p_end else " "
+            closing_shape = not prev.isspace() and (nxt.isspace() or nxt in ",.;:!?)")
+            if open_char is None:
+                opens = (
+                    ch in OPENERS
+                    or (ch == "»" and (nxt.isalpha() or nxt == " ") and "»" in text[i + 1 : p_end])
+                    or (ch == '"' and not closing_shape and not prev.isalnum())
+                )
+                if opens:
+                    open_char, open_at, depth = ch, i, 0
+                continue
+            if ch == '"' and open_char == '"':
+                spans.append(_marked(text, open_at, i, number))
+                open_char = None
+            elif ch in OPENERS and ch != '"':
+                if ch == "«" and open_char in "«»" and closing_shape:
+                    spans.append(_marked(text, open_at, i, number))  # an opening mark typed as closing
+                    open_char = None
+                else:
+                    depth += 1
+            elif ch in CLOSERS:
+                if depth:
+                    depth -= 1
+                else:
+                    spans.append(_marked(text, open_at, i, number))
+                    open_char = None
+        if open_char is not None:
+            spans.append(_marked(text, open_at, None, number, p_end))
+    return [s for s in spans if s.end > s.start]
+
+
+def _marked(text: str, open_at: int, close_at: int | None, paragraph: int, p_end: int = 0) -> Marked:
+    start = _skip_space(text, open_at + 1)
+    end = close_at if close_at is not None else p_end
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Marked(open_at, start, end, close_at, paragraph)
+
+
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)]
+
+
+def _sentence_start(doc: Doc, position: int) -> int:
+    """Where the sentence holding `position` starts: spaCy's sentences, also cut at line breaks."""
+    starts: list[int] | None = doc.user_data.get("recoupe.sentence_starts")  # a per-document cache
+    if starts is None:
+        text = doc.text
+        found = {s.start_char for s in doc.sents} | {m.end() for m in re.finditer(r"\n+", text)} | {0}
+        starts = doc.user_data["recoupe.sentence_starts"] = sorted(found)
+    return starts[bisect.bisect_right(starts, position) - 1]
+
+
+def _paragraph_start(text: str, position: int) -> int:
+    return text.rfind("\n", 0, position) + 1
+
+
+def _same_sentence(text: str, before: Marked, span: Marked) -> bool:
+    between = text[(before.close_at or before.end) + 1 : span.open_at]
+    return before.paragraph == span.paragraph and not SENTENCE_END.search(between)
+
+
+def _token_at(doc: Doc, char: int) -> int:
+    """Index of the first token starting at or after `char`."""
+    starts: list[int] | None = doc.user_data.get("recoupe.token_starts")  # a per-document cache
+    if starts is None:
+        starts = doc.user_data["recoupe.token_starts"] = [t.idx for t in doc]
+    return bisect.bisect_left(starts, char)
+
+
+def _after_source_cue(doc: Doc, token: Token, rules: QuoteRules) -> bool:
+    return token.i > 0 and doc[token.i - 1].lower_ in rules.source_cues
+
+
+def _impersonal(token: Token) -> bool:
+    """'il faut', 'il y a', 'il est (adjectif) de': no person behind the pronoun."""
+    doc = token.doc
+    nxt = [t.lower_ for t in doc[token.i + 1 : token.i + 3]]
+    return bool(nxt) and (nxt[0] in {"faut", "fallait", "faudra", "y", "s'agit", "semble", "paraît"})
+
+
+def _skip_space(text: str, i: int) -> int:
+    while i < len(text) and text[i] in " \u00a0":
+        i += 1
+    return i
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in FINAL_PUNCT + "\n":
+        end -= 1
+    return end
