@@ -104,8 +104,32 @@ class EntityResolver:
             mention.entity = self._person_id(first, last, " ".join(tokens), by_surname)
             mention.gender = mention.gender or self.index.gender.get(mention.entity, "")
             people.append(mention)
+        people += self._missed_surnames(doc, people)
         people += self._roles(doc, people)
         return sorted(people, key=lambda p: p.start)
+
+    def _missed_surnames(self, doc: Doc, people: list[PersonMention]) -> list[PersonMention]:
+        """Surnames of the article's people that NER did not tag ("Peskov a ajouté", at a paragraph start)."""
+        surnames: dict[str, str] = {}
+        for person in people:
+            words = person.text.split()
+            if len(words) >= 2 and words[0] not in self.rules.titles:
+                surnames.setdefault(self.rules.fold(words[-1]), person.entity)
+        covered = [(p.start, p.end) for p in people]
+        found: list[PersonMention] = []
+        for token in doc:
+            if not token.text[:1].isupper() or token.ent_type_ in {"ORG", "LOC"} or len(token.text) < 3:
+                continue
+            entity_id = surnames.get(self.rules.fold(token.text))
+            if entity_id is None or any(s <= token.idx < e for s, e in covered):
+                continue
+            start = token.idx
+            previous = doc[token.i - 1] if token.i > 0 else None
+            if previous is not None and previous.text in self.rules.titles:
+                start = previous.idx
+            found.append(PersonMention(start, token.idx + len(token.text), doc.text[start : token.idx + len(token.text)],
+                                       entity_id, self.index.gender.get(entity_id, "")))  # fmt: skip
+        return found
 
     def _name_mention(self, span: Span) -> tuple[PersonMention, list[str]] | None:
         """A person-name span, titles moved out of the name, NER errors dropped."""

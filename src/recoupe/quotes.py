@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Token
 from recoupe.config import Config
 from recoupe.names import NameRules
 from recoupe.records import Article, Entity, Mention, Quote, QuoteKind, stable_id
-from recoupe.speakers import Person, Speakers
+from recoupe.speakers import CLITICS, Person, Speakers
 
 OPENERS = "«“"
 CLOSERS = "»”"
@@ -92,6 +92,7 @@ class QuoteExtractor:
         )
         quotes: list[Quote] = []
         previous: tuple[Marked, Attribution] | None = None
+        last: tuple[int, Attribution] | None = None
         indirect = self._indirect(doc, text, speakers, spans)
         events: list[tuple[int, str, object]] = [(m.start, "direct", m) for m in spans]
         events += [(q.start, "indirect", q) for q in indirect]
@@ -101,13 +102,15 @@ class QuoteExtractor:
                 quotes.append(self._quote(article, item.start, item.end, "indirect", item.attribution))
                 if item.attribution.person is not None:
                     speakers.add_speaker(item.start, item.attribution.person)
+                last = (item.start, item.attribution)
                 continue
             assert isinstance(item, Marked)
-            attribution = self._attribute(doc, text, item, paragraphs, speakers, previous)
+            attribution = self._attribute(doc, text, item, paragraphs, speakers, previous, last)
             quotes.append(self._quote(article, item.start, item.end, self._kind(doc, text, item), attribution))
             if attribution.person is not None:
                 speakers.add_speaker(item.start, attribution.person)
             previous = (item, attribution)
+            last = (item.start, attribution)
         return quotes
 
     # --- which quoted spans are quotations ---------------------------------------------------------
@@ -142,8 +145,9 @@ class QuoteExtractor:
         paragraphs: list[tuple[int, int]],
         speakers: Speakers,
         previous: tuple[Marked, Attribution] | None,
+        last: tuple[int, Attribution] | None,
     ) -> Attribution:
-        trailing = self._trailing_cue(doc, text, span)
+        trailing = self._trailing_cue(doc, text, span) or self._late_trailing_cue(doc, text, span)
         if trailing is not None:
             cue_tokens, pronoun = trailing
             cue = text[cue_tokens[0].idx : cue_tokens[-1].idx + len(cue_tokens[-1].text)].strip("- ")
@@ -152,29 +156,49 @@ class QuoteExtractor:
                 person = speakers.resolve_pronoun(span.open_at, self.rules.pronouns.get(pronoun.lower_, ""))
                 return Attribution(person, pronoun.text.strip("-"), cue, 0.8 if person else None)
             person = speakers.person_at(after, min(len(text), after + 60))
-            if (
-                person is not None
-                and not text[after : person.start].strip(" ,")[:1].isalpha()
-                or (person is not None and len(text[after : person.start].split()) <= 3)
-            ):
+            if person is not None and len(text[after : person.start].split()) <= 3:
                 return Attribution(person, person.text, cue, 0.85 if person.by_role else 0.95)
         lead_start = _sentence_start(doc, span.open_at)
         lead = text[lead_start : span.open_at]
         colon_paragraph = self._paragraph_ending_with_colon(doc, text, span, paragraphs)
+        found = Attribution(None, None, None, None)
         if lead.rstrip().endswith(":") or colon_paragraph is not None:
             clause_start, clause_end = (lead_start, span.open_at) if colon_paragraph is None else colon_paragraph
-            return self._clause_speaker(doc, text, clause_start, clause_end, speakers, 0.9)
-        if lead.strip():
+            found = self._clause_speaker(doc, text, clause_start, clause_end, speakers, 0.9)
+        elif lead.strip():
             verb = self._reporting_cue_in(doc, lead_start, span.open_at)
             if verb is not None:
-                return self._clause_speaker(doc, text, lead_start, verb.idx, speakers, 0.85, cue=verb)
-            if previous is not None and previous[1].person is not None and _same_sentence(text, previous[0], span):
-                return Attribution(previous[1].person, previous[1].mention, previous[1].cue, 0.7)
-        if previous is not None and self._continues(text, previous[0], span, paragraphs):
-            attribution = previous[1]
-            if attribution.person is not None:
-                return Attribution(attribution.person, attribution.mention, attribution.cue, 0.75)
-        return Attribution(None, None, None, None)
+                found = self._clause_speaker(doc, text, lead_start, verb.idx, speakers, 0.85, cue=verb)
+        if found.person is not None:
+            return found
+        if previous is not None and previous[1].person is not None and _same_sentence(text, previous[0], span):
+            return Attribution(previous[1].person, previous[1].mention, previous[1].cue, 0.7)
+        if (
+            previous is not None
+            and previous[1].person is not None
+            and self._continues(text, previous[0], span, paragraphs)
+        ):
+            return Attribution(previous[1].person, previous[1].mention, previous[1].cue, 0.75)
+        if last is not None and last[1].person is not None and lead.strip() and not lead.rstrip().endswith(":"):
+            # A fragment quoted in the sentence right after reported speech, with no cue of its own.
+            previous_sentence = _sentence_start(doc, max(0, lead_start - 1))
+            same_paragraph = _paragraph_start(text, last[0]) == _paragraph_start(text, span.open_at)
+            if previous_sentence <= last[0] < lead_start and same_paragraph:
+                return Attribution(last[1].person, last[1].mention, last[1].cue, 0.6)
+        return found
+
+    def _late_trailing_cue(self, doc: Doc, text: str, span: Marked) -> tuple[list[Token], Token | None] | None:
+        """A cue after a stray closing mark later in the sentence: « ... États-Unis« , ce qui ... », a conclu X."""
+        if span.close_at is None:
+            return None
+        line_end = text.find("\n", span.close_at)
+        limit = min(span.close_at + 250, line_end if line_end >= 0 else len(text))
+        for match in re.finditer(r"[»”\"](?=\s*,)", text[span.close_at + 1 : limit]):
+            late = Marked(span.open_at, span.start, span.end, span.close_at + 1 + match.start(), span.paragraph)
+            found = self._trailing_cue(doc, text, late)
+            if found is not None:
+                return found
+        return None
 
     def _clause_speaker(
         self,
@@ -189,20 +213,50 @@ class QuoteExtractor:
         """The subject of the clause introducing a quote: a name, a role, or a pronoun resolved."""
         cue = cue or self._reporting_cue_in(doc, start, end)
         cue_text = cue.text if cue is not None else None
-        for token in doc[_token_at(doc, start) : _token_at(doc, end)]:
-            if token.idx >= end:
-                break
-            person = speakers.person_at(token.idx, token.idx + 1)
-            if person is not None and person.start == token.idx and not _after_source_cue(doc, token, self.rules):
-                if not speakers._after_subordinator(token):
-                    return Attribution(person, person.text, cue_text, confidence - (0.1 if person.by_role else 0.0))
-            if token.lower_ in self.rules.pronouns and token.pos_ == "PRON" and not _impersonal(token):
-                person = speakers.resolve_pronoun(token.idx, self.rules.pronouns[token.lower_])
+        first, last = _token_at(doc, start), _token_at(doc, end)
+        # The subject nearest the verb, looking back from it: "lorsqu'il a annoncé", "Peskov s'est montré".
+        for token in reversed(doc[first:last]):
+            if self._is_pronoun_subject(token):
+                gender = self.rules.pronouns[token.lower_]
+                person = speakers.resolve_pronoun(token.idx, gender, _sentence_start(doc, token.idx))
                 return Attribution(person, token.text.strip("-"), cue_text, confidence - 0.15 if person else None)
+            person = speakers.person_covering(token.idx)
+            if (
+                person is not None
+                and person.start >= start
+                and speakers.is_subject(person)
+                and not speakers.inside_quote(person.start)
+                and not _after_source_cue(doc, doc[_token_at(doc, person.start)], self.rules)
+            ):
+                return Attribution(person, person.text, cue_text, confidence - (0.1 if person.by_role else 0.0))
+        named: list[tuple[Person, bool]] = []
+        for token in doc[first:last]:
+            person = speakers.person_at(token.idx, token.idx + 1)
+            if person is not None and person.start == token.idx:
+                if not _after_source_cue(doc, token, self.rules) and not speakers.after_subordinator(token):
+                    named.append((person, speakers.is_subject(person)))
+                continue
+            if token.lower_ in self.rules.pronouns and token.pos_ == "PRON" and not _impersonal(token) and not named:
+                gender = self.rules.pronouns[token.lower_]
+                person = speakers.resolve_pronoun(token.idx, gender, _sentence_start(doc, token.idx))
+                return Attribution(person, token.text.strip("-"), cue_text, confidence - 0.15 if person else None)
+        if named:
+            person = next((p for p, subject in named if subject), named[0][0])
+            return Attribution(person, person.text, cue_text, confidence - (0.1 if person.by_role else 0.0))
         person = speakers.subject_before(start, end)
         if person is not None:
             return Attribution(person, person.text, cue_text, confidence - 0.1)
         return Attribution(None, None, cue_text, None)
+
+    def _is_pronoun_subject(self, token: Token) -> bool:
+        """'il'/'elle' followed by its verb (past clitics), and not impersonal ('il faut')."""
+        if token.lower_ not in self.rules.pronouns or token.pos_ != "PRON" or _impersonal(token):
+            return False
+        doc = token.doc
+        i = token.i + 1
+        while i < len(doc) and doc[i].lower_ in CLITICS:
+            i += 1
+        return i < len(doc) and doc[i].pos_ in {"AUX", "VERB"}
 
     def _trailing_cue(self, doc: Doc, text: str, span: Marked) -> tuple[list[Token], Token | None] | None:
         """A reporting verb right after the closing mark (", a déclaré X", "a-t-il ajouté"), with its pronoun."""

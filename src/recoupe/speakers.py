@@ -14,6 +14,9 @@ from spacy.tokens import Doc, Token
 from recoupe.names import NameRules
 from recoupe.records import Entity, Mention
 
+# Pronouns, negation and adverbs that may stand between a subject and its verb ("Peskov s'est montré").
+CLITICS = frozenset({"se", "s'", "s’", "ne", "n'", "n’", "l'", "l’", "le", "la", "les", "lui", "leur", "y", "en",
+                     "me", "m'", "nous", "vous", "aussi", "également", "déjà"})  # fmt: skip
 FEMALE = "f"
 MALE = "m"
 
@@ -78,12 +81,28 @@ class Speakers:
             i += 1
         return None
 
+    def person_covering(self, char: int) -> Person | None:
+        """The person mention whose span covers a character offset."""
+        i = bisect.bisect_right(self._starts, char) - 1
+        if i >= 0 and self.persons[i].start <= char < self.persons[i].end:
+            return self.persons[i]
+        return None
+
     def add_speaker(self, position: int, person: Person) -> None:
         """Make a quote's speaker salient from the quote's position on."""
         bisect.insort(self.candidates, Candidate(position, person), key=lambda c: c.position)
 
-    def resolve_pronoun(self, position: int, gender: str) -> Person | None:
-        """The nearest salient person before `position` whose gender does not contradict the pronoun's."""
+    def resolve_pronoun(self, position: int, gender: str, sentence_start: int | None = None) -> Person | None:
+        """The person a pronoun stands for: the nearest compatible person named earlier in its sentence, else
+        the nearest salient one (a main-clause subject or a speaker) before it."""
+        if sentence_start is not None:
+            i = bisect.bisect_left(self._starts, position)
+            while i > 0 and self.persons[i - 1].start >= sentence_start:
+                i -= 1
+                person = self.persons[i]
+                known = self.gender.get(person.entity, "")
+                if not self.inside_quote(person.start) and (not known or not gender or known == gender):
+                    return person
         for candidate in reversed(self.candidates):
             if candidate.position >= position:
                 continue
@@ -98,9 +117,25 @@ class Speakers:
             if token.idx >= end:
                 break
             person = self._person_starting(token.idx)
-            if person is not None and not self.inside_quote(token.idx) and not self._after_subordinator(token):
+            if person is not None and not self.inside_quote(token.idx) and not self.after_subordinator(token):
                 return person
         return None
+
+    def is_subject(self, person: Person) -> bool:
+        """Whether a mention stands where a subject does: before a verb, past an apposition or a clitic."""
+        i = self._token_index(person.end)
+        doc = self.doc
+        if i + 1 < len(doc) and doc[i].text == "," and doc[i + 1].pos_ in {"AUX", "VERB"}:
+            return True  # the comma closes an apposition opened before the name
+        if i < len(doc) and doc[i].text in {",", "("}:
+            closer = "," if doc[i].text == "," else ")"
+            j = next((k for k in range(i + 1, min(len(doc), i + 16)) if doc[k].text == closer), None)
+            if j is None:
+                return False
+            i = j + 1
+        while i < len(doc) and doc[i].lower_ in CLITICS:
+            i += 1
+        return i < len(doc) and doc[i].pos_ in {"AUX", "VERB"}
 
     def _subjects(self) -> list[Person]:
         """Main-clause subjects: per sentence, the first person named before any finite verb."""
@@ -111,7 +146,7 @@ class Speakers:
                     continue
                 person = self._person_starting(token.idx)
                 if person is not None:
-                    if not self._after_subordinator(token):
+                    if not self.after_subordinator(token):
                         subjects.append(person)
                     break
                 if token.pos_ in {"VERB", "AUX"} and "Fin" in token.morph.get("VerbForm", []):
@@ -124,7 +159,8 @@ class Speakers:
             return self.persons[i]
         return None
 
-    def _after_subordinator(self, token: Token) -> bool:
+    def after_subordinator(self, token: Token) -> bool:
+        """Whether a token follows a subordinator, so it does not start a main clause."""
         i = token.i - 1
         while i >= 0 and self.doc[i].pos_ in {"DET", "ADJ"}:
             i -= 1
