@@ -21,6 +21,7 @@ LABELS: dict[str, EntityType] = {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "MISC
 DETERMINERS = frozenset({"le", "la", "l'", "l’", "les", "du", "au", "son", "sa", "leur", "un", "une", "ce", "cet"})
 COMPLEMENT_POS = frozenset({"ADJ", "ADP", "DET", "NOUN", "PROPN", "NUM"})
 MAX_COMPLEMENT = 6
+GENITIVE = frozenset({"de", "du", "des", "d'", "d’"})  # the only prepositions inside a role's complement
 
 
 @dataclass
@@ -127,8 +128,9 @@ class EntityResolver:
             previous = doc[token.i - 1] if token.i > 0 else None
             if previous is not None and previous.text in self.rules.titles:
                 start = previous.idx
-            found.append(PersonMention(start, token.idx + len(token.text), doc.text[start : token.idx + len(token.text)],
-                                       entity_id, self.index.gender.get(entity_id, "")))  # fmt: skip
+            end = token.idx + len(token.text)
+            gender = self.index.gender.get(entity_id, "")
+            found.append(PersonMention(start, end, doc.text[start:end], entity_id, gender))
         return found
 
     def _name_mention(self, span: Span) -> tuple[PersonMention, list[str]] | None:
@@ -325,6 +327,8 @@ def _complement_end(doc: Doc, end: int) -> int:
             break
         if token.pos_ == "DET" and (i + 1 >= limit or doc[i + 1].pos_ not in {"NOUN", "PROPN", "ADJ"}):
             break
+        if token.pos_ == "ADP" and token.lower_ not in GENITIVE:
+            break  # "le président américain après son entrée en fonction": the role ends before "après"
         i += 1
     # A complement does not end on a preposition or determiner.
     while i > end and doc[i - 1].pos_ in {"ADP", "DET"}:

@@ -348,8 +348,12 @@ class QuoteExtractor:
                     comma = text.find(",", person.end, end)
                     if comma < 0:
                         return []
-                    clause = text.find(",", comma + 1, end) if text[person.end : comma].strip() else -1
-                    content_start = _skip_space(text, (clause if clause > 0 else comma) + 1)
+                    # "Selon X, secrétaire général du Conseil, le risque ...": skip the apposition after the name.
+                    second = text.find(",", comma + 1, end)
+                    apposition = (
+                        second > 0 and not text[person.end : comma].strip() and text[comma + 1 :].lstrip()[:1].islower()
+                    )
+                    content_start = _skip_space(text, (second if apposition else comma) + 1)
                     content_end = _trim_end(text, content_start, end)
                 else:
                     content_start, content_end = start, _trim_end(text, start, token.idx)
