@@ -1,10 +1,46 @@
-"""Incremental story and event clustering. (Placeholder: being rewritten.)"""
+"""Incremental story and event clustering.
+
+A new article is compared with a few candidate stories found through blocking keys (its rarer entities and
+terms), never with the whole store. It joins the best story above a threshold, or starts one; inside the
+story it joins the event whose vocabulary and date fit, or starts a new dated event. Each story and event
+keeps a bounded centroid of TF-IDF lemma weights and entity counts in the store, so adding an article costs
+the same whatever the store's size.
+"""
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from itertools import pairwise
+from typing import Any
+
 from recoupe.config import Config
+from recoupe.dates import parse_iso
 from recoupe.records import Analysis, Event, Story, stable_id
 from recoupe.store import Store
+
+CENTROID_TERMS = 300  # terms kept per centroid
+BLOCK_TERMS = 8  # highest-weighted terms of an article used as blocking keys
+CANDIDATE_STORIES = 20
+MAX_KEY_STORIES = 2000  # a key shared by more stories than this does not block
+STORY_THRESHOLD = 0.22
+EVENT_THRESHOLD = 0.10
+STORY_TERM_WEIGHT = 0.5  # the rest goes to shared entities
+SAME_DAY_BONUS = 0.15
+DIFFERENT_DAY_PENALTY = 0.35  # two known dates more than a day apart are two happenings
+STORY_SPAN_DAYS = 120  # an article this far from a story's dates weighs less toward it
+ENTITY_TYPES = ("PER", "ORG")
+
+
+@dataclass
+class Profile:
+    """What the clusterer compares: TF-IDF lemma weights, entities, the date of the happening."""
+
+    terms: dict[str, float]
+    entities: set[str]
+    day: date | None
 
 
 class Clusterer:
@@ -17,8 +53,156 @@ class Clusterer:
     def place(self, analysis: Analysis) -> tuple[str, str]:
         """The (story id, event id) the article joins, creating them when needed."""
         article = analysis.article
-        story = Story(id=stable_id("sto", article.id), title=article.title or article.text[:60])
-        event = Event(id=stable_id("evt", article.id), story=story.id, date=article.published, title=story.title)
-        self.store.upsert_story(story)
-        self.store.upsert_event(event)
-        return story.id, event.id
+        profile = self.profile(analysis)
+        self.store.add_document_terms(list(profile.terms))
+        if article.duplicate_of:
+            original = self.store.article(article.duplicate_of)
+            if original is not None and original.story and original.event:
+                self._join(original.story, original.event, profile, analysis)
+                return original.story, original.event
+        story_id = self._best_story(profile)
+        event_id = self._best_event(story_id, profile) if story_id else None
+        if story_id is None:
+            story_id = stable_id("sto", article.id)
+        if event_id is None:
+            event_id = stable_id("evt", article.id)
+        self._join(story_id, event_id, profile, analysis)
+        return story_id, event_id
+
+    def profile(self, analysis: Analysis) -> Profile:
+        """TF-IDF weights of the article's lemmas against the store's document frequencies (L2-normalised)."""
+        # Lemma pairs carry what single words do not: "volonté politique", "désarmement nucléaire".
+        lemmas = analysis.lemmas
+        counts = Counter([*lemmas, *(f"{a}_{b}" for a, b in pairwise(lemmas))])
+        documents = self.store.counter("documents") + 1
+        dfs = self.store.term_dfs(list(counts))
+        weights = {t: (1 + math.log(c)) * math.log((documents + 1) / (dfs.get(t, 0) + 1)) for t, c in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        terms = {t: w / norm for t, w in weights.items() if w > 0}
+        entities = {e.id for e in analysis.entities if e.type in ENTITY_TYPES}
+        return Profile(terms, entities, _day_of(analysis))
+
+    # --- choosing ---------------------------------------------------------------------------------
+
+    def _best_story(self, profile: Profile) -> str | None:
+        keys = self._keys(profile)
+        best: tuple[float, str] | None = None
+        for story_id, _shared in self.store.stories_by_keys(keys, CANDIDATE_STORIES, MAX_KEY_STORIES):
+            state = self.store.story_state(story_id) or {}
+            score = STORY_TERM_WEIGHT * _cosine(profile.terms, state.get("centroid", {}))
+            score += (1 - STORY_TERM_WEIGHT) * _overlap(profile.entities, state.get("entities", {}))
+            span = state.get("days")
+            if profile.day and span and _distance(profile.day, span) > STORY_SPAN_DAYS:
+                score *= 0.5
+            if score >= STORY_THRESHOLD and (best is None or score > best[0]):
+                best = (score, story_id)
+        return best[1] if best else None
+
+    def _best_event(self, story_id: str, profile: Profile) -> str | None:
+        best: tuple[float, str] | None = None
+        for event, state in self.store.event_states(story_id):
+            score = _cosine(profile.terms, state.get("centroid", {}))
+            day = parse_iso(event.date) if event.date else None
+            if profile.day and day:
+                score += SAME_DAY_BONUS if abs((profile.day - day).days) <= 1 else -DIFFERENT_DAY_PENALTY
+            if score >= EVENT_THRESHOLD and (best is None or score > best[0]):
+                best = (score, event.id)
+        return best[1] if best else None
+
+    def _keys(self, profile: Profile) -> list[str]:
+        top = sorted(profile.terms, key=lambda t: (-profile.terms[t], t))[:BLOCK_TERMS]
+        return [f"e:{e}" for e in sorted(profile.entities)] + [f"t:{t}" for t in top]
+
+    # --- updating ---------------------------------------------------------------------------------
+
+    def _join(self, story_id: str, event_id: str, profile: Profile, analysis: Analysis) -> None:
+        article = analysis.article
+        title = article.title or _first_sentence(article.text)
+        story_state = self.store.story_state(story_id) or {"n": 0, "centroid": {}, "entities": {}, "days": None}
+        story_state["centroid"] = _merge(story_state["centroid"], profile.terms, story_state["n"])
+        entities: dict[str, int] = story_state["entities"]
+        for entity in profile.entities:
+            entities[entity] = entities.get(entity, 0) + 1
+        story_state["entities"] = dict(sorted(entities.items(), key=lambda kv: (-kv[1], kv[0]))[:CENTROID_TERMS])
+        if profile.day:
+            story_state["days"] = _widen(story_state["days"], profile.day)
+        story_state["n"] += 1
+        story_title = story_state.get("title") or title
+        story_state["title"] = story_title
+        self.store.upsert_story(Story(id=story_id, title=story_title), story_state)
+        self.store.add_story_keys(story_id, self._keys(profile))
+
+        event = self.store.event(event_id)
+        event_state = self.store.event_state(event_id) or {"n": 0, "centroid": {}, "days": {}}
+        event_state["centroid"] = _merge(event_state["centroid"], profile.terms, event_state["n"])
+        if profile.day:
+            days: dict[str, int] = event_state["days"]
+            days[profile.day.isoformat()] = days.get(profile.day.isoformat(), 0) + 1
+        event_state["n"] += 1
+        event_date = max(event_state["days"].items(), key=lambda kv: (kv[1], kv[0]))[0] if event_state["days"] else None
+        event_title = event.title if event is not None else title
+        self.store.upsert_event(Event(id=event_id, story=story_id, date=event_date, title=event_title), event_state)
+
+
+def _day_of(analysis: Analysis) -> date | None:
+    """The date of the happening an article reports: its publication date, else the date it names most."""
+    if analysis.article.published:
+        return parse_iso(analysis.article.published)
+    if analysis.event_dates:
+        counts = Counter(analysis.event_dates)
+        return parse_iso(max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0])
+    return None
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if not a or not b:
+        return 0.0
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(w * b.get(t, 0.0) for t, w in a.items())
+    norm = math.sqrt(sum(w * w for w in b.values())) or 1.0
+    return dot / norm
+
+
+def _overlap(entities: set[str], counts: dict[str, int]) -> float:
+    """Share of the article's entities the story already holds."""
+    if not entities:
+        return 0.0
+    return sum(1 for e in entities if e in counts) / len(entities)
+
+
+def _merge(centroid: dict[str, float], terms: dict[str, float], n: int) -> dict[str, float]:
+    """The running mean of the members' vectors, cut to the strongest terms."""
+    merged = {t: w * n / (n + 1) for t, w in centroid.items()}
+    for t, w in terms.items():
+        merged[t] = merged.get(t, 0.0) + w / (n + 1)
+    return dict(sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[:CENTROID_TERMS])
+
+
+def _widen(span: list[str] | None, day: date) -> list[str]:
+    iso = day.isoformat()
+    if not span:
+        return [iso, iso]
+    return [min(span[0], iso), max(span[1], iso)]
+
+
+def _distance(day: date, span: list[str]) -> int:
+    first, last = parse_iso(span[0]), parse_iso(span[1])
+    if first is None or last is None:
+        return 0
+    if first <= day <= last:
+        return 0
+    return min(abs((day - first).days), abs((day - last).days))
+
+
+def _first_sentence(text: str, limit: int = 120) -> str:
+    line = text.strip().split("\n", 1)[0]
+    end = line.find(". ")
+    sentence = line[: end + 1] if 0 < end < limit else line[:limit]
+    return sentence.strip()
+
+
+def describe(state: dict[str, Any]) -> str:
+    """A short human description of a cluster state, for debugging output."""
+    top = sorted(state.get("centroid", {}).items(), key=lambda kv: -kv[1])[:5]
+    return ", ".join(t for t, _ in top)

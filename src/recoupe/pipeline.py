@@ -43,6 +43,7 @@ class Pipeline:
         self.quoter = quotes.QuoteExtractor(config)
         self.near_copies = NearCopyIndex(config, store)
         self.clusterer = Clusterer(config, store)
+        self.dates = dates.DateReader(config)
         self.parser = Parser(config, self.cleaner, self.reader)
 
     def run(
@@ -92,7 +93,7 @@ class Pipeline:
 
     def analyse_one(self, article: Article, doc: Doc) -> Analysis:
         """Read one parsed article: entities, quotes, content lemmas and the dates it mentions."""
-        dates.complete_published(article)
+        dates.complete_published(article, self.dates)
         found_entities, mentions = self.resolver.resolve(doc, article)
         return Analysis(
             article=article,
@@ -100,7 +101,7 @@ class Pipeline:
             mentions=mentions,
             quotes=self.quoter.extract(doc, article, found_entities, mentions),
             lemmas=nlp.content_lemmas(doc),
-            event_dates=dates.event_dates(doc.text, article.published),
+            event_dates=dates.event_dates(doc.text, article.published, self.dates),
         )
 
     def place(self, analysis: Analysis) -> None:

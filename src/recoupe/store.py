@@ -110,6 +110,13 @@ MIGRATIONS: list[str] = [
         VALUES ('delete', old.seq, old.title, old.text);
     END;
     """,
+    # 2: clustering state: document frequencies of lemmas, blocking keys of stories, counters
+    """
+    CREATE TABLE term_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE story_keys (key TEXT NOT NULL, story TEXT NOT NULL, PRIMARY KEY (key, story)) WITHOUT ROWID;
+    CREATE TABLE key_df (key TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -486,6 +493,74 @@ class Store:
             )
             out.update((r[0], r[1]) for r in rows)
         return out
+
+    # --- clustering state (cluster.py) ------------------------------------------------------------
+
+    def term_dfs(self, terms: Sequence[str]) -> dict[str, int]:
+        """Document frequencies of the given lemmas (absent ones are 0)."""
+        out: dict[str, int] = {}
+        for chunk in _chunks(list(set(terms)), 500):
+            marks = ",".join("?" * len(chunk))
+            out.update(
+                (r[0], r[1]) for r in self.db.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", chunk)
+            )
+        return out
+
+    def add_document_terms(self, terms: Sequence[str]) -> None:
+        """Count one more document holding each of the (distinct) terms."""
+        self.db.executemany(
+            "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
+            [(t,) for t in set(terms)],
+        )
+        self.bump("documents")
+
+    def counter(self, name: str) -> int:
+        row = self.db.execute("SELECT value FROM counters WHERE name = ?", (name,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def bump(self, name: str, by: int = 1) -> None:
+        self.db.execute(
+            "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + ?",
+            (name, by, by),
+        )
+
+    def stories_by_keys(self, keys: Sequence[str], limit: int, max_df: int) -> list[tuple[str, int]]:
+        """Stories sharing blocking keys with an article, most shared first; keys on over `max_df` stories are
+        too common to block on and are ignored."""
+        if not keys:
+            return []
+        marks = ",".join("?" * len(keys))
+        rare = [
+            r[0] for r in self.db.execute(f"SELECT key FROM key_df WHERE key IN ({marks}) AND df <= ?", [*keys, max_df])
+        ]
+        if not rare:
+            return []
+        marks = ",".join("?" * len(rare))
+        rows = self.db.execute(
+            f"""SELECT story, count(*) AS shared FROM story_keys WHERE key IN ({marks})
+                GROUP BY story ORDER BY shared DESC, story LIMIT ?""",
+            [*rare, limit],
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def add_story_keys(self, story: str, keys: Sequence[str]) -> None:
+        """Index a story under blocking keys, counting each key's stories once."""
+        for key in set(keys):
+            inserted = self.db.execute(
+                "INSERT OR IGNORE INTO story_keys (key, story) VALUES (?, ?)", (key, story)
+            ).rowcount
+            if inserted:
+                self.db.execute(
+                    "INSERT INTO key_df (key, df) VALUES (?, 1) ON CONFLICT(key) DO UPDATE SET df = df + 1", (key,)
+                )
+
+    def event_states(self, story: str) -> list[tuple[Event, dict[str, Any]]]:
+        """The events of a story with the clusterer's state of each."""
+        rows = self.db.execute("SELECT id, story, date, title, state FROM events WHERE story = ? ORDER BY id", (story,))
+        return [
+            (Event(id=r["id"], story=r["story"], date=r["date"], title=r["title"]), json.loads(r["state"]))
+            for r in rows
+        ]
 
     # --- search ---------------------------------------------------------------------------------
 
