@@ -22,16 +22,16 @@ from recoupe.records import Analysis, Event, Story, stable_id
 from recoupe.store import Store
 
 CENTROID_TERMS = 300  # terms kept per centroid
-BLOCK_TERMS = 8  # highest-weighted terms of an article used as blocking keys
+BLOCK_TERMS = 10  # highest-weighted terms of an article used as blocking keys
 CANDIDATE_STORIES = 20
 MAX_KEY_STORIES = 2000  # a key shared by more stories than this does not block
-STORY_THRESHOLD = 0.22
+STORY_THRESHOLD = 0.18
 EVENT_THRESHOLD = 0.10
 STORY_TERM_WEIGHT = 0.5  # the rest goes to shared entities
 SAME_DAY_BONUS = 0.15
 DIFFERENT_DAY_PENALTY = 0.35  # two known dates more than a day apart are two happenings
 STORY_SPAN_DAYS = 120  # an article this far from a story's dates weighs less toward it
-ENTITY_TYPES = ("PER", "ORG")
+ENTITY_TYPES = ("PER", "ORG", "LOC")
 
 
 @dataclass
@@ -110,7 +110,9 @@ class Clusterer:
         return best[1] if best else None
 
     def _keys(self, profile: Profile) -> list[str]:
-        top = sorted(profile.terms, key=lambda t: (-profile.terms[t], t))[:BLOCK_TERMS]
+        # Single lemmas only: a rare lemma pair is too specific to bring two articles of a story together.
+        words = [t for t in profile.terms if "_" not in t]
+        top = sorted(words, key=lambda t: (-profile.terms[t], t))[:BLOCK_TERMS]
         return [f"e:{e}" for e in sorted(profile.entities)] + [f"t:{t}" for t in top]
 
     # --- updating ---------------------------------------------------------------------------------

@@ -287,7 +287,8 @@ class EntityResolver:
             first, last = self.rules.person_key(words)
             if last:
                 index.by_surname.setdefault(last, set()).add(entity.id)
-                index.by_key.setdefault(f"{first}|{last}", entity.id)
+                if first:  # "M. Garnier" names no one by itself: only full names become keys
+                    index.by_key.setdefault(f"{first}|{last}", entity.id)
 
     def _role_of_variant(self, variant: str) -> str | None:
         lowered = fold_plain(variant)
