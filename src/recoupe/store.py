@@ -562,6 +562,136 @@ class Store:
             for r in rows
         ]
 
+    # --- web/api queries -------------------------------------------------------------------------
+    # Light rows (dicts without article bodies) for pages and the JSON API, paged with limit/offset.
+
+    def story_summaries(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """Stories with their article and event counts and date range, the latest events first."""
+        rows = self.db.execute(
+            """SELECT s.id, s.title,
+                   (SELECT count(*) FROM articles a WHERE a.story = s.id) AS articles,
+                   (SELECT count(*) FROM events e WHERE e.story = s.id) AS events,
+                   (SELECT min(date) FROM events e WHERE e.story = s.id) AS first_date,
+                   (SELECT max(date) FROM events e WHERE e.story = s.id) AS last_date
+               FROM stories s ORDER BY last_date IS NULL, last_date DESC, s.id LIMIT ? OFFSET ?""",
+            (limit, offset),
+        )
+        return [dict(r) for r in rows]
+
+    def timelines(self, stories: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        """The events of each story by date, with their article count: id, date, title, articles."""
+        out: dict[str, list[dict[str, Any]]] = {s: [] for s in stories}
+        for chunk in _chunks(list(stories), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"""SELECT e.id, e.story, e.date, e.title,
+                        (SELECT count(*) FROM articles a WHERE a.event = e.id) AS articles
+                    FROM events e WHERE e.story IN ({marks}) ORDER BY e.story, e.date IS NULL, e.date, e.id""",
+                chunk,
+            )
+            for r in rows:
+                out[r["story"]].append(dict(r))
+        return out
+
+    def quote(self, quote_id: str) -> Quote | None:
+        """One quote by id, or None."""
+        row = self.db.execute("SELECT * FROM quotes WHERE id = ?", (quote_id,)).fetchone()
+        return _quote_from_row(row) if row else None
+
+    def count_stories(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM stories").fetchone()[0])
+
+    def article_headers(self, story: str | None = None, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Id, title, outlet, dates and placement of a story's articles (or of the given ids), in ingest order."""
+        columns = "id, source, title, outlet, published, published_inferred, duplicate_of, story, event"
+        if story is not None:
+            rows = self.db.execute(f"SELECT {columns} FROM articles WHERE story = ? ORDER BY seq", (story,))
+            return [dict(r) for r in rows]
+        out: list[dict[str, Any]] = []
+        for chunk in _chunks(list(ids or []), 500):
+            marks = ",".join("?" * len(chunk))
+            out.extend(
+                dict(r) for r in self.db.execute(f"SELECT {columns} FROM articles WHERE id IN ({marks})", chunk)
+            )
+        return out
+
+    def story_quotes(self, story: str, limit: int = 200) -> list[dict[str, Any]]:
+        """Quotes of a story's articles with their speaker's name and the article's outlet and date."""
+        rows = self.db.execute(
+            """SELECT q.*, e.name AS speaker_name, a.outlet, a.published, a.title AS article_title
+               FROM articles a JOIN quotes q ON q.article = a.id LEFT JOIN entities e ON e.id = q.speaker
+               WHERE a.story = ? ORDER BY a.published IS NULL, a.published, a.seq, q.start LIMIT ?""",
+            (story, limit),
+        )
+        return [dict(r) for r in rows]
+
+    def speaker_statements(self, entity: str, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Quotes by one speaker across outlets and time, oldest first, with the article's outlet and date."""
+        rows = self.db.execute(
+            """SELECT q.*, a.outlet, a.published, a.title AS article_title, a.story
+               FROM quotes q JOIN articles a ON a.id = q.article
+               WHERE q.speaker = ? ORDER BY a.published IS NULL, a.published, a.seq, q.start LIMIT ? OFFSET ?""",
+            (entity, limit, offset),
+        )
+        return [dict(r) for r in rows]
+
+    def count_statements(self, entity: str) -> int:
+        return int(self.db.execute("SELECT count(*) FROM quotes WHERE speaker = ?", (entity,)).fetchone()[0])
+
+    def top_speakers(self, limit: int = 200) -> list[dict[str, Any]]:
+        """Speakers with the most quotes: id, name and count."""
+        rows = self.db.execute(
+            """SELECT e.id, e.name, c.quotes FROM
+                   (SELECT speaker, count(*) AS quotes FROM quotes WHERE speaker IS NOT NULL GROUP BY speaker
+                    ORDER BY quotes DESC LIMIT ?) c
+               JOIN entities e ON e.id = c.speaker ORDER BY c.quotes DESC, e.name""",
+            (limit,),
+        )
+        return [dict(r) for r in rows]
+
+    def outlets(self) -> list[str]:
+        """Every outlet name seen, sorted."""
+        rows = self.db.execute("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL ORDER BY outlet")
+        return [r[0] for r in rows]
+
+    def search_articles(
+        self,
+        query: str = "",
+        speaker: str | None = None,
+        outlet: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Article headers matching the words (best first, with a snippet whose hits sit between U+E000 and U+E001)
+        and the filters; without
+        words, the filtered articles newest first. Dates compare as ISO strings, `date_to` inclusive of the day."""
+        where: list[str] = []
+        args: list[Any] = []
+        if speaker is not None:
+            where.append("EXISTS (SELECT 1 FROM quotes q WHERE q.article = a.id AND q.speaker = ?)")
+            args.append(speaker)
+        if outlet is not None:
+            where.append("a.outlet = ?")
+            args.append(outlet)
+        if date_from is not None:
+            where.append("a.published >= ?")
+            args.append(date_from)
+        if date_to is not None:
+            where.append("a.published < ?")
+            args.append(date_to + "\uffff")  # every timestamp within the last day sorts below it
+        columns = "a.id, a.title, a.outlet, a.published, a.story, a.event, a.duplicate_of"
+        if query.strip():
+            sql = f"""SELECT {columns}, snippet(articles_fts, 1, char(57344), char(57345), '…', 16) AS snippet FROM articles_fts
+                      JOIN articles a ON a.seq = articles_fts.rowid WHERE articles_fts MATCH ?
+                      {"AND " + " AND ".join(where) if where else ""} ORDER BY rank LIMIT ? OFFSET ?"""
+            args = [_fts_query(query), *args]
+        else:
+            sql = f"""SELECT {columns}, NULL AS snippet FROM articles a {"WHERE " + " AND ".join(where) if where else ""}
+                      ORDER BY a.published IS NULL, a.published DESC, a.seq DESC LIMIT ? OFFSET ?"""
+        return [dict(r) for r in self.db.execute(sql, [*args, limit, offset])]
+
     # --- search ---------------------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 50) -> list[tuple[Article, str]]:

@@ -1,0 +1,142 @@
+"""The HTML pages: story list, story, article, speaker, search. Server-rendered from escaped templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote as url_quote
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from recoupe.api import Limit, Offset, app_state, require_reader
+from recoupe.web import views
+
+WEB_DIR = Path(__file__).parent
+PAGE_SIZE = 30
+
+
+def _templates() -> Jinja2Templates:
+    # autoescape=True for every template: all article text, titles and names are untrusted.
+    env = Environment(
+        loader=FileSystemLoader(WEB_DIR / "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["snippet"] = views.snippet_html
+    env.filters["day"] = _day
+    env.globals["speaker_url"] = speaker_url
+    return Jinja2Templates(env=env)
+
+
+def _day(value: str | None) -> str:
+    """An ISO date or timestamp shown as its day."""
+    return value[:10] if value else "date inconnue"
+
+
+def speaker_url(entity_id: str) -> str:
+    """The page of an entity."""
+    return "/speakers/" + url_quote(entity_id, safe="")
+
+
+def install(app: FastAPI) -> None:
+    """Mount the pages and the static files on the app."""
+    app.state.templates = _templates()
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    app.include_router(router)
+
+
+def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def error_page(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
+    """An error as a page, with the status it stands for."""
+    response = _render(request, "error.html", {"status": status, "message": message}, status)
+    response.headers.update(headers or {})
+    return response
+
+
+router = APIRouter(dependencies=[Depends(require_reader)], include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def story_list(request: Request, offset: Offset = 0) -> Response:
+    with app_state(request).reading() as store:
+        page = views.stories(store, PAGE_SIZE, offset)
+    return _render(request, "stories.html", {"page": page, "page_size": PAGE_SIZE})
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+def story_page(request: Request, story_id: str) -> Response:
+    with app_state(request).reading() as store:
+        story = views.story(store, story_id)
+        brief = views.brief(store, story_id)
+    return _render(request, "story.html", {"story": story, "brief": brief})
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article_page(request: Request, article_id: str) -> Response:
+    with app_state(request).reading() as store:
+        view = views.article(store, article_id)
+    body = views.article_html(view, speaker_url)
+    return _render(request, "article.html", {**view, "body": body})
+
+
+@router.get("/speakers/{entity_id}", response_class=HTMLResponse)
+def speaker_page(request: Request, entity_id: str, offset: Offset = 0) -> Response:
+    with app_state(request).reading() as store:
+        entity = views.entity(store, entity_id, 100, offset)
+    return _render(request, "speaker.html", {"entity": entity})
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    q: Annotated[str, Query(max_length=500)] = "",
+    speaker: str = "",
+    outlet: str = "",
+    date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
+    date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Response:
+    # Empty form fields arrive as "": they mean "no filter", so dates are checked here rather than by type.
+    start, end = _date(date_from, "from"), _date(date_to, "to")
+    searched = bool(q.strip() or speaker or outlet or start or end)
+    with app_state(request).reading() as store:
+        results = (
+            store.search_articles(q, speaker or None, outlet or None, start, end, limit=limit, offset=offset)
+            if searched
+            else []
+        )
+        speakers = store.top_speakers(200)
+        outlets = store.outlets()
+    form = {"q": q, "speaker": speaker, "outlet": outlet, "from": date_from, "to": date_to}
+    context = {
+        "form": form,
+        "results": results,
+        "searched": searched,
+        "speakers": speakers,
+        "outlets": outlets,
+        "limit": limit,
+        "offset": offset,
+    }
+    return _render(request, "search.html", context)
+
+
+def _date(value: str, name: str) -> str | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError as err:
+        raise HTTPException(422, f"'{name}' must be a date like 2024-03-01") from err

@@ -1,0 +1,66 @@
+"""Everything one app instance holds: how to reach the store, the token, the lazily built pipeline."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from recoupe.config import Config
+from recoupe.pipeline import Pipeline
+from recoupe.store import Store
+
+
+class AppState:
+    """Store access for request threads: one read connection per thread on a file (WAL lets them read in
+    parallel), or one shared store behind a lock when given a Store (tests, ':memory:')."""
+
+    def __init__(self, config: Config, store: Store | str | Path, token: str) -> None:
+        self.config = config
+        self.token = token
+        self._shared = store if isinstance(store, Store) else None
+        self._path = None if isinstance(store, Store) else str(store)
+        self._lock = threading.RLock()  # guards the shared store, the writer and the pipeline
+        self._local = threading.local()
+        self._opened: list[Store] = []
+        self._writer: Store | None = None
+        self._pipeline: Pipeline | None = None
+        if self._path is not None:
+            self._writer = Store(self._path)  # also runs the migrations before any reader opens
+
+    @contextmanager
+    def reading(self) -> Iterator[Store]:
+        """A store to read from in this thread."""
+        if self._shared is not None:
+            with self._lock:
+                yield self._shared
+            return
+        store: Store | None = getattr(self._local, "store", None)
+        if store is None:
+            assert self._path is not None
+            store = Store(self._path)
+            self._local.store = store
+            with self._lock:
+                self._opened.append(store)
+        yield store
+
+    @contextmanager
+    def writing(self) -> Iterator[Pipeline]:
+        """The pipeline over the writable store, one writer at a time; spaCy loads on first use."""
+        with self._lock:
+            if self._pipeline is None:
+                store = self._shared if self._shared is not None else self._writer
+                assert store is not None
+                self._pipeline = Pipeline(self.config, store)
+            yield self._pipeline
+
+    def close(self) -> None:
+        """Close every connection this state opened (not a store it was given)."""
+        with self._lock:
+            for store in self._opened:
+                store.close()
+            self._opened.clear()
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None

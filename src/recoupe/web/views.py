@@ -1,0 +1,167 @@
+"""What the pages and the JSON API show, read from the store as plain dicts; one function per view."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from recoupe.store import Store
+from recoupe.web import highlight
+
+SNIPPET_OPEN, SNIPPET_CLOSE = "\ue000", "\ue001"  # the hit markers store.search_articles puts in snippets
+
+
+class NotFound(LookupError):
+    """The id names nothing in the store."""
+
+    def __init__(self, kind: str, ident: str) -> None:
+        super().__init__(f"no {kind} with id {ident!r}")
+        self.kind = kind
+        self.ident = ident
+
+
+def stories(store: Store, limit: int, offset: int) -> dict[str, Any]:
+    """A page of stories, latest first, each with its timeline of events."""
+    summaries = store.story_summaries(limit, offset)
+    timelines = store.timelines([s["id"] for s in summaries])
+    for summary in summaries:
+        summary["timeline"] = timelines[summary["id"]]
+    return {"total": store.count_stories(), "limit": limit, "offset": offset, "stories": summaries}
+
+
+def story(store: Store, story_id: str) -> dict[str, Any]:
+    """A story: its events by date, each with its articles and the quotes found in them."""
+    found = store.story(story_id)
+    if found is None:
+        raise NotFound("story", story_id)
+    articles = store.article_headers(story=story_id)
+    quotes = store.story_quotes(story_id)
+    by_article: dict[str, list[dict[str, Any]]] = {}
+    for quote in quotes:
+        by_article.setdefault(quote["article"], []).append(quote)
+    events = store.timelines([story_id])[story_id]
+    placed: dict[str | None, list[dict[str, Any]]] = {}
+    for article in articles:
+        article["quotes"] = by_article.get(article["id"], [])
+        placed.setdefault(article["event"], []).append(article)
+    for event in events:
+        event["articles"] = placed.pop(event["id"], [])
+    # Articles whose event is unknown (or was merged away) still belong to the story.
+    unplaced = [a for rest in placed.values() for a in rest]
+    outlets = sorted({a["outlet"] for a in articles if a["outlet"]})
+    return {
+        "id": found.id,
+        "title": found.title,
+        "events": events,
+        "unplaced": unplaced,
+        "outlets": outlets,
+        "article_count": len(articles),
+        "quote_count": len(quotes),
+    }
+
+
+def brief(store: Store, story_id: str) -> dict[str, Any] | None:
+    """The story brief from recoupe.brief when that module is installed, else None."""
+    try:
+        module = importlib.import_module("recoupe.brief")
+    except ModuleNotFoundError:
+        return None
+    built = module.build_brief(store, story_id)
+    if built is None:
+        return None
+    data = built.to_dict() if hasattr(built, "to_dict") else built
+    return data if isinstance(data, dict) else {"brief": data}
+
+
+def event(store: Store, event_id: str) -> dict[str, Any]:
+    """An event with its articles."""
+    found = store.event(event_id)
+    if found is None:
+        raise NotFound("event", event_id)
+    return {**found.to_dict(), "articles": store.article_headers(ids=found.articles)}
+
+
+def article(store: Store, article_id: str) -> dict[str, Any]:
+    """An article with its quotes, mentions and the entities they name."""
+    found = store.article(article_id)
+    if found is None:
+        raise NotFound("article", article_id)
+    quotes = store.quotes(article=article_id)
+    mentions = store.mentions(article=article_id)
+    entity_ids = {m.entity for m in mentions} | {q.speaker for q in quotes if q.speaker}
+    entities = {e.id: e for e in store.entities(sorted(entity_ids))}
+    return {
+        "article": found,
+        "quotes": quotes,
+        "mentions": mentions,
+        "entities": entities,
+        "story": store.story(found.story) if found.story else None,
+    }
+
+
+def article_json(view: dict[str, Any]) -> dict[str, Any]:
+    """The article view as JSON-ready data."""
+    return {
+        **view["article"].to_dict(),
+        "quotes": [q.to_dict() for q in view["quotes"]],
+        "mentions": [m.to_dict() for m in view["mentions"]],
+        "entities": [e.to_dict() for e in view["entities"].values()],
+    }
+
+
+def article_html(view: dict[str, Any], entity_href: Callable[[str], str]) -> list[Markup]:
+    """The article's paragraphs, escaped, with quotes and mentions marked."""
+    text = view["article"].text
+    names = {e.id: e.name for e in view["entities"].values()}
+    marked = highlight.highlight(
+        text,
+        highlight.quote_spans(view["quotes"], len(text), names),
+        highlight.mention_spans(view["mentions"], len(text), entity_href),
+    )
+    return highlight.paragraphs(marked)
+
+
+def entity(store: Store, entity_id: str, limit: int, offset: int) -> dict[str, Any]:
+    """An entity with its statements across outlets and time."""
+    found = store.entity(entity_id)
+    if found is None:
+        raise NotFound("entity", entity_id)
+    statements = store.speaker_statements(entity_id, limit, offset)
+    return {
+        **found.to_dict(),
+        "statement_count": store.count_statements(entity_id),
+        "outlets": sorted({s["outlet"] for s in statements if s["outlet"]}),
+        "limit": limit,
+        "offset": offset,
+        "statements": statements,
+    }
+
+
+def snippet_html(snippet: str | None) -> Markup:
+    """A search snippet escaped, its hits in <mark>; markers that do not pair up are dropped."""
+    if not snippet:
+        return Markup()
+    out = Markup()
+    open_mark = False
+    piece = ""
+    for char in snippet:
+        if char == SNIPPET_OPEN and not open_mark:
+            out += escape(piece) + Markup("<mark>")
+            piece, open_mark = "", True
+        elif char == SNIPPET_CLOSE and open_mark:
+            out += escape(piece) + Markup("</mark>")
+            piece, open_mark = "", False
+        elif char not in (SNIPPET_OPEN, SNIPPET_CLOSE):
+            piece += char
+    out += escape(piece)
+    return out + Markup("</mark>") if open_mark else out
+
+
+def snippet_text(snippet: str | None) -> str | None:
+    """A search snippet for JSON: hits between [[ and ]]."""
+    if snippet is None:
+        return None
+    return snippet.replace(SNIPPET_OPEN, "[[").replace(SNIPPET_CLOSE, "]]")
