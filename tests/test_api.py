@@ -1,0 +1,217 @@
+"""The JSON API through FastAPI's TestClient: reads, search filters, errors (404, 422, 401) and ingest."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from web_samples import STORY_ID, article_id, entity_id, fill, quote_id
+
+from recoupe.api import CSP, create_app
+from recoupe.config import Config
+from recoupe.nlp import Reader
+from recoupe.store import Store
+from recoupe.web import auth
+
+TOKEN = "test-token-not-secret"
+LOOPBACK = ("127.0.0.1", 50000)
+
+
+@pytest.fixture
+def filled(store: Store) -> Store:
+    fill(store)
+    return store
+
+
+@pytest.fixture
+def client(filled: Store, config: Config) -> Iterator[TestClient]:
+    with TestClient(create_app(config, filled, token=TOKEN), client=LOOPBACK) as c:
+        yield c
+
+
+def test_story_list_has_timelines(client: TestClient) -> None:
+    body = client.get("/api/stories").json()
+    assert body["total"] == 1
+    (story,) = body["stories"]
+    assert story["id"] == STORY_ID
+    assert story["articles"] == 3
+    assert [e["date"] for e in story["timeline"]] == ["2031-03-02", "2031-03-10"]
+    assert [e["articles"] for e in story["timeline"]] == [2, 1]
+
+
+def test_story_has_events_with_articles_and_quotes(client: TestClient) -> None:
+    body = client.get(f"/api/stories/{STORY_ID}").json()
+    first, second = body["events"]
+    assert [a["id"] for a in first["articles"]] == [article_id("a1"), article_id("a2")]
+    assert [q["speaker_name"] for q in first["articles"][0]["quotes"]] == ["Maëlle Garnier", "Octave Lemaire"]
+    assert second["articles"][0]["quotes"][0]["text"].startswith("Tant que la mairie")
+    assert body["outlets"] == ["Le Courrier de Valbrune", "Quotidien des Collines"]
+
+
+def test_brief_falls_back_to_the_timeline(client: TestClient) -> None:
+    body = client.get(f"/api/stories/{STORY_ID}/brief").json()
+    assert body["story"] == STORY_ID
+    assert [e["title"] for e in body["timeline"]] == ["Fermeture de la ligne B", "Grève reconduite"]
+
+
+def test_event_and_article_and_quote(client: TestClient) -> None:
+    story = client.get(f"/api/stories/{STORY_ID}").json()
+    event_id = story["events"][1]["id"]
+    assert [a["id"] for a in client.get(f"/api/events/{event_id}").json()["articles"]] == [article_id("a3")]
+    article = client.get(f"/api/articles/{article_id('a1')}").json()
+    for quote in article["quotes"]:
+        assert article["text"][quote["start"] : quote["end"]] == quote["text"]
+    assert {e["name"] for e in article["entities"]} >= {"Maëlle Garnier", "Valbrune"}
+    quote = client.get(f"/api/quotes/{quote_id('a2', 0)}").json()
+    assert quote["speaker"] == entity_id("Maëlle Garnier")
+
+
+def test_speaker_statements_across_outlets_and_time(client: TestClient) -> None:
+    body = client.get(f"/api/entities/{entity_id('Maëlle Garnier')}").json()
+    assert body["statement_count"] == 2
+    assert [s["published"][:10] for s in body["statements"]] == ["2031-03-02", "2031-03-03"]
+    assert body["outlets"] == ["Le Courrier de Valbrune", "Quotidien des Collines"]
+    by_speaker = client.get("/api/quotes", params={"speaker": entity_id("Octave Lemaire")}).json()["quotes"]
+    assert len(by_speaker) == 2
+    top = client.get("/api/entities").json()["speakers"]
+    assert {s["name"]: s["quotes"] for s in top} == {"Maëlle Garnier": 2, "Octave Lemaire": 2}
+
+
+def test_search_words_and_filters(client: TestClient) -> None:
+    def ids(**params: str) -> list[str]:
+        return [r["id"] for r in client.get("/api/search", params=params).json()["results"]]
+
+    assert set(ids(q="Valbrune")) == {article_id(k) for k in ("a1", "a2", "a3")}
+    assert ids(q="greve") == [article_id("a3")]  # accents folded
+    assert set(ids(q="Valbrune", outlet="Le Courrier de Valbrune")) == {article_id("a1"), article_id("a3")}
+    assert set(ids(speaker=entity_id("Maëlle Garnier"))) == {article_id("a1"), article_id("a2")}
+    assert ids(**{"from": "2031-03-03", "to": "2031-03-03"}) == [article_id("a2")]
+    assert ids(q="navettes", **{"from": "2031-03-04"}) == []
+    hit = client.get("/api/search", params={"q": "navettes"}).json()["results"][0]
+    assert "[[navettes]]" in hit["snippet"]
+
+
+def test_search_input_is_never_fts_syntax(client: TestClient) -> None:
+    for query in ['"', "NEAR(", "a OR", "*", "title:x", ")("]:
+        assert client.get("/api/search", params={"q": query}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/stories/nope", "/api/stories/nope/brief", "/api/events/nope", "/api/articles/nope", "/api/quotes/nope"]
+    + ["/api/entities/nope", "/api/nothing-here"],
+)
+def test_unknown_id_is_404_with_json_error(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["error"]["status"] == 404
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"from": "hier"}, {"to": "2031-13-40"}, {"limit": "0"}, {"limit": "many"}, {"offset": "-1"}]
+    + [{"from": "2031-03-05", "to": "2031-03-01"}, {"q": "x" * 501}],
+)
+def test_bad_search_input_is_422(client: TestClient, params: dict[str, str]) -> None:
+    response = client.get("/api/search", params=params)
+    assert response.status_code == 422
+    assert response.json()["error"]["status"] == 422
+
+
+def test_ingest_without_or_with_a_wrong_token_is_401(client: TestClient, filled: Store) -> None:
+    article = {"articles": [{"text": "Un texte inventé.", "title": "Essai"}]}
+    assert client.post("/api/ingest", json=article).status_code == 401
+    wrong = client.post("/api/ingest", json=article, headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    assert wrong.json()["error"]["status"] == 401
+    assert wrong.headers["www-authenticate"] == "Bearer"
+    upload = client.post("/api/ingest/files", files={"uploads": ("a.txt", b"Un texte.")})
+    assert upload.status_code == 401
+    assert filled.count_articles() == 3
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"articles": []}, {"articles": [{"title": "sans texte"}]}, {"articles": [{"text": "  "}]}]
+    + [{"articles": [{"text": "x", "title": 3}]}, {"articles": "texte"}],
+)
+def test_ingest_bad_body_is_422(client: TestClient, body: object) -> None:
+    response = client.post("/api/ingest", json=body, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 422
+    assert response.json()["error"]["status"] == 422
+
+
+def test_upload_of_unknown_kind_is_422(client: TestClient) -> None:
+    response = client.post(
+        "/api/ingest/files", files={"uploads": ("a.exe", b"MZ")}, headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    assert response.status_code == 422
+
+
+def test_reads_from_another_machine_need_the_token(filled: Store, config: Config) -> None:
+    with TestClient(create_app(config, filled, token=TOKEN), client=("192.0.2.7", 4000)) as remote:
+        assert remote.get("/api/stories").status_code == 401
+        assert remote.get("/").status_code == 401
+        assert remote.get("/api/stories", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+
+
+def test_every_response_has_the_strict_csp(client: TestClient) -> None:
+    for path in ["/", "/api/stories", "/api/articles/nope", "/static/style.css"]:
+        assert client.get(path).headers["content-security-policy"] == CSP
+    assert "'unsafe-inline'" not in CSP
+
+
+def test_openapi_lists_the_endpoints(client: TestClient) -> None:
+    paths = client.get("/api/openapi.json").json()["paths"]
+    for path in ["/api/stories", "/api/stories/{story_id}/brief", "/api/search", "/api/ingest", "/api/ingest/files"]:
+        assert path in paths
+
+
+def test_token_is_created_once_with_owner_only_permissions(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    token, created = auth.ensure_token(db)
+    again, created_again = auth.ensure_token(db)
+    assert created and not created_again and token == again and len(token) >= 40
+    assert stat.S_IMODE(os.stat(auth.token_path(db)).st_mode) == 0o600
+
+
+def test_app_over_a_store_file_reads_from_worker_threads(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    with Store(db) as setup:
+        fill(setup)
+    with TestClient(create_app(Config(db=db), db), client=LOOPBACK) as c:
+        assert c.get("/api/stories").json()["total"] == 1
+    assert auth.token_path(db).exists()
+
+
+def test_ingest_runs_the_pipeline(client: TestClient, filled: Store, reader: Reader) -> None:
+    # `reader` loads spaCy once per session; the pipeline built by the app loads it again only if not cached.
+    articles = [
+        {
+            "text": "Le conseil municipal de Valbrune a voté jeudi un budget de crise. « Les finances sont saines », "
+            "a déclaré Maëlle Garnier devant les élus.",
+            "title": "Valbrune vote un budget de crise",
+            "outlet": "Le Courrier de Valbrune",
+            "published": "2031-04-01",
+            "url": "https://exemple.invalid/budget",
+        }
+    ]
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    first = client.post("/api/ingest", json={"articles": articles}, headers=headers).json()
+    assert len(first["stored"]) == 1 and first["failed"] == []
+    again = client.post("/api/ingest", json={"articles": articles}, headers=headers).json()
+    assert again["stored"] == [] and again["skipped"] == ["https://exemple.invalid/budget"]
+    stored = client.get(f"/api/articles/{first['stored'][0]}").json()
+    assert stored["title"] == "Valbrune vote un budget de crise"
+    upload = client.post(
+        "/api/ingest/files",
+        files=[("uploads", ("note.txt", "Une courte note inventée sur le marché de Valbrune.".encode()))],
+        headers=headers,
+    ).json()
+    assert len(upload["stored"]) == 1
+    assert filled.count_articles() == 5
