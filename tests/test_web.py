@@ -1,0 +1,159 @@
+"""The pages through TestClient, and the highlighter: overlapping spans, escaping of every text piece."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html import unescape
+from html.parser import HTMLParser
+
+import pytest
+from fastapi.testclient import TestClient
+from web_samples import STORY_ID, article_id, entity_id, fill, quote_id
+
+from recoupe.api import create_app
+from recoupe.config import Config
+from recoupe.records import Mention, Quote
+from recoupe.store import Store
+from recoupe.web import highlight, views
+
+
+@pytest.fixture
+def client(store: Store, config: Config) -> Iterator[TestClient]:
+    fill(store)
+    with TestClient(create_app(config, store, token="t"), client=("127.0.0.1", 1)) as c:
+        yield c
+
+
+class Marks(HTMLParser):
+    """Text inside each <mark id=...> element, and the tags seen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str | None] = []
+        self.texts: dict[str, str] = {}
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.stack.append(dict(attrs).get("id") if tag == "mark" else None)
+        if self.stack[-1]:
+            self.texts[self.stack[-1] or ""] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        for ident in self.stack:
+            if ident:
+                self.texts[ident] += data
+
+
+def _marks(html: str) -> Marks:
+    parser = Marks()
+    parser.feed(html)
+    return parser
+
+
+def _quote(start: int, end: int, text: str, ident: str = "q1") -> Quote:
+    return Quote(ident, "a", text[start:end], start, end, "direct", "p", None)
+
+
+def test_quote_is_one_element_with_nested_and_crossing_mentions() -> None:
+    text = "Ana Lune dit : « Bruno Sol ment, Bruno Sol ment » et Bruno part."
+    start = text.index("Bruno Sol ment, Bruno Sol ment")
+    end = start + len("Bruno Sol ment, Bruno Sol ment")
+    quote = _quote(start, end, text)
+    mentions = [
+        Mention("a", text.index("Bruno Sol"), text.index("Bruno Sol") + 9, "Bruno Sol", "e1"),
+        Mention("a", text.index("Bruno Sol"), text.index("Bruno Sol") + 5, "Bruno", "e2"),  # overlaps: dropped
+        Mention("a", end - 3, end + 4, "ent » e", "e3"),  # crosses the quote's end: cut in two
+        Mention("a", 0, 8, "Ana Lune", "e4"),
+    ]
+    html = str(
+        highlight.highlight(
+            text, highlight.quote_spans([quote], len(text), {}), highlight.mention_spans(mentions, len(text), str)
+        )
+    )
+    parsed = _marks(html)
+    assert parsed.texts == {"q-q1": quote.text}
+    assert unescape(re.sub("<[^>]+>", "", html)) == text
+    assert html.count('href="e3"') == 2
+    assert 'href="e2"' not in html
+
+
+def test_overlapping_and_invalid_quotes_are_skipped_not_broken() -> None:
+    text = "un deux trois quatre cinq"
+    quotes = [_quote(0, 13, text, "long"), _quote(4, 7, text, "inner"), _quote(20, 99, text, "outside")]
+    html = str(highlight.highlight(text, highlight.quote_spans(quotes, len(text), {}), []))
+    assert _marks(html).texts == {"q-long": "un deux trois"}
+    assert "inner" not in html and "outside" not in html
+
+
+def test_every_text_piece_is_escaped() -> None:
+    text = '<b>x</b> « <img src=x onerror="alert(1)"> » & fin'
+    start = text.index("<img")
+    quote = _quote(start, text.index(" »"), text)
+    names = {"p": '"><script>alert(1)</script>'}
+    mentions = [Mention("a", 0, 3, "<b>", "javascript:alert(1)")]
+    html = str(
+        highlight.highlight(
+            text,
+            highlight.quote_spans([quote], len(text), names),
+            highlight.mention_spans(mentions, len(text), lambda e: "/speakers/" + e),
+        )
+    )
+    parsed = _marks(html)
+    assert parsed.tags == ["a", "mark"]
+    assert "<script" not in html and "<img" not in html and "<b>" not in html
+    assert parsed.texts == {"q-q1": quote.text}
+
+
+def test_paragraphs_split_only_outside_elements() -> None:
+    text = "Premier.\n\n« Un\n\ndeux »\n\nFin."
+    start = text.index("Un")
+    quote = _quote(start, text.index(" »"), text)
+    marked = highlight.highlight(text, highlight.quote_spans([quote], len(text), {}), [])
+    parts = highlight.paragraphs(marked)
+    assert len(parts) == 3
+    assert "Un\n\ndeux</mark>" in str(parts[1])
+
+
+def test_snippet_markers_become_balanced_marks() -> None:
+    o, c = views.SNIPPET_OPEN, views.SNIPPET_CLOSE
+    assert str(views.snippet_html(f"a {o}<b>{c} {c}x {o}y")) == "a <mark>&lt;b&gt;</mark> x <mark>y</mark>"
+
+
+def test_story_list_and_story_page(client: TestClient) -> None:
+    page = client.get("/").text
+    assert "Fermeture du tramway de Valbrune" in page and "Grève reconduite" in page
+    story = client.get(f"/stories/{STORY_ID}").text
+    assert story.index("Fermeture de la ligne B") < story.index("Grève reconduite")
+    assert f"/articles/{article_id('a1')}#q-{quote_id('a1', 0)}" in story
+    assert f"/speakers/{entity_id('Octave Lemaire')}" in story
+
+
+def test_article_page_marks_each_quote_with_its_exact_text(client: TestClient, store: Store) -> None:
+    html = client.get(f"/articles/{article_id('a1')}").text
+    texts = _marks(html).texts
+    for quote in store.quotes(article=article_id("a1")):
+        assert texts[f"q-{quote.id}"] == quote.text
+    assert f'href="/speakers/{entity_id("Maëlle Garnier")}"' in html
+
+
+def test_speaker_and_search_pages(client: TestClient) -> None:
+    speaker = client.get(f"/speakers/{entity_id('Octave Lemaire')}").text
+    assert speaker.count('class="quote-link"') == 2
+    assert "Quotidien des Collines" not in speaker  # he is only quoted by the Courrier
+    search = client.get("/search", params={"q": "navettes", "from": "", "to": "", "outlet": ""}).text
+    assert "<mark>navettes</mark>" in search
+    filtered = client.get("/search", params={"speaker": entity_id("Octave Lemaire")}).text
+    assert filtered.count('class="result-link"') == 2
+
+
+def test_page_errors_are_pages(client: TestClient) -> None:
+    missing = client.get("/articles/<script>")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "<script>" not in missing.text
+    bad = client.get("/search", params={"from": "demain"})
+    assert bad.status_code == 422 and "from" in bad.text
