@@ -55,6 +55,11 @@ class EntityResolver:
         self.store = store
         self.rules = NameRules.load(config.language_rules)
         self._heads = frozenset(fold_plain(r.head) for r in self.rules.roles)
+        # Role nouns by their first word, longest first: one dictionary look-up per token.
+        self._roles_by_first: dict[str, list[tuple[Role, int]]] = {}
+        for role in self.rules.roles:
+            words = role.head.replace("'", "' ").split()
+            self._roles_by_first.setdefault(words[0].rstrip("'"), []).append((role, len(words)))
         self._index: _Index | None = None
 
     @property
@@ -253,11 +258,10 @@ class EntityResolver:
         return spans
 
     def _role_at(self, lowered: list[str], i: int) -> tuple[Role, int] | None:
-        for role in self.rules.roles:
-            words = role.head.replace("'", "' ").split()
-            size = len(words)
-            joined = " ".join(lowered[i : i + size]).replace("' ", "'")
-            if joined == role.head or (size == 1 and lowered[i] == role.head):
+        """The longest role noun starting at token i, with the index of the token after it."""
+        for role, size in self._roles_by_first.get(lowered[i].rstrip("'’"), ()):
+            joined = " ".join(lowered[i : i + size]).replace("' ", "'").replace("’ ", "'")
+            if joined == role.head:
                 return role, i + size
         return None
 
