@@ -601,6 +601,10 @@ class Store:
     def count_stories(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM stories").fetchone()[0])
 
+    def data_stamp(self) -> int:
+        """A number that changes whenever articles are added (every ingest adds some): a cache key."""
+        return int(self.db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0])
+
     def article_headers(self, story: str | None = None, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
         """Id, title, outlet, dates and placement of a story's articles (or of the given ids), in ingest order."""
         columns = "id, source, title, outlet, published, published_inferred, duplicate_of, story, event"
@@ -610,9 +614,7 @@ class Store:
         out: list[dict[str, Any]] = []
         for chunk in _chunks(list(ids or []), 500):
             marks = ",".join("?" * len(chunk))
-            out.extend(
-                dict(r) for r in self.db.execute(f"SELECT {columns} FROM articles WHERE id IN ({marks})", chunk)
-            )
+            out.extend(dict(r) for r in self.db.execute(f"SELECT {columns} FROM articles WHERE id IN ({marks})", chunk))
         return out
 
     def story_quotes(self, story: str, limit: int = 200) -> list[dict[str, Any]]:

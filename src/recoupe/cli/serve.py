@@ -36,4 +36,4 @@ def serve(
     if not auth.is_loopback(host):
         typer.echo(f"warning: listening on {host}; clients other than this machine need the token", err=True)
     typer.echo(f"serving {config.db} on http://{host}:{port}/", err=True)
-    uvicorn.run(create_app(config, config.db, token), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(config, config.db, token), host=host, port=port, log_level="warning", access_log=False)

@@ -112,14 +112,15 @@ def search_page(
     # Empty form fields arrive as "": they mean "no filter", so dates are checked here rather than by type.
     start, end = _date(date_from, "from"), _date(date_to, "to")
     searched = bool(q.strip() or speaker or outlet or start or end)
-    with app_state(request).reading() as store:
+    state = app_state(request)
+    with state.reading() as store:
         results = (
             store.search_articles(q, speaker or None, outlet or None, start, end, limit=limit, offset=offset)
             if searched
             else []
         )
-        speakers = store.top_speakers(200)
-        outlets = store.outlets()
+        speakers = state.memo(store, "speakers", lambda s: s.top_speakers(200))
+        outlets = state.memo(store, "outlets", lambda s: s.outlets())
     form = {"q": q, "speaker": speaker, "outlet": outlet, "from": date_from, "to": date_to}
     context = {
         "form": form,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from recoupe.config import Config
 from recoupe.pipeline import Pipeline
@@ -26,6 +27,7 @@ class AppState:
         self._opened: list[Store] = []
         self._writer: Store | None = None
         self._pipeline: Pipeline | None = None
+        self._memo: dict[str, tuple[int, Any]] = {}
         if self._path is not None:
             self._writer = Store(self._path)  # also runs the migrations before any reader opens
 
@@ -54,6 +56,16 @@ class AppState:
                 assert store is not None
                 self._pipeline = Pipeline(self.config, store)
             yield self._pipeline
+
+    def memo(self, store: Store, key: str, compute: Callable[[Store], Any]) -> Any:
+        """A store-wide aggregate (speaker or outlet lists), recomputed only after articles were added."""
+        stamp = store.data_stamp()
+        cached = self._memo.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        value = compute(store)
+        self._memo[key] = (stamp, value)
+        return value
 
     def close(self) -> None:
         """Close every connection this state opened (not a store it was given)."""

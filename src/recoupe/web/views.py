@@ -33,7 +33,8 @@ def stories(store: Store, limit: int, offset: int) -> dict[str, Any]:
 
 
 def story(store: Store, story_id: str) -> dict[str, Any]:
-    """A story: its events by date, each with its articles and the quotes found in them."""
+    """A story: its events by date, each with its articles and the quotes found in them; articles placed in no
+    known event come last, in an event with no id, date or title."""
     found = store.story(story_id)
     if found is None:
         raise NotFound("story", story_id)
@@ -51,12 +52,13 @@ def story(store: Store, story_id: str) -> dict[str, Any]:
         event["articles"] = placed.pop(event["id"], [])
     # Articles whose event is unknown (or was merged away) still belong to the story.
     unplaced = [a for rest in placed.values() for a in rest]
+    if unplaced:
+        events.append({"id": None, "story": story_id, "date": None, "title": None, "articles": unplaced})
     outlets = sorted({a["outlet"] for a in articles if a["outlet"]})
     return {
         "id": found.id,
         "title": found.title,
         "events": events,
-        "unplaced": unplaced,
         "outlets": outlets,
         "article_count": len(articles),
         "quote_count": len(quotes),
