@@ -69,14 +69,14 @@ router = APIRouter(dependencies=[Depends(require_reader)], include_in_schema=Fal
 
 
 @router.get("/", response_class=HTMLResponse)
-def story_list(request: Request, offset: Offset = 0) -> Response:
+async def story_list(request: Request, offset: Offset = 0) -> Response:
     with app_state(request).reading() as store:
         page = views.stories(store, PAGE_SIZE, offset)
     return _render(request, "stories.html", {"page": page, "page_size": PAGE_SIZE})
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
-def story_page(request: Request, story_id: str) -> Response:
+async def story_page(request: Request, story_id: str) -> Response:
     with app_state(request).reading() as store:
         story = views.story(store, story_id)
         brief = views.brief(store, story_id)
@@ -84,7 +84,7 @@ def story_page(request: Request, story_id: str) -> Response:
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
-def article_page(request: Request, article_id: str) -> Response:
+async def article_page(request: Request, article_id: str) -> Response:
     with app_state(request).reading() as store:
         view = views.article(store, article_id)
     body = views.article_html(view, speaker_url)
@@ -92,14 +92,14 @@ def article_page(request: Request, article_id: str) -> Response:
 
 
 @router.get("/speakers/{entity_id}", response_class=HTMLResponse)
-def speaker_page(request: Request, entity_id: str, offset: Offset = 0) -> Response:
+async def speaker_page(request: Request, entity_id: str, offset: Offset = 0) -> Response:
     with app_state(request).reading() as store:
         entity = views.entity(store, entity_id, 100, offset)
     return _render(request, "speaker.html", {"entity": entity})
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(
+async def search_page(
     request: Request,
     q: Annotated[str, Query(max_length=500)] = "",
     speaker: str = "",

@@ -14,8 +14,9 @@ from recoupe.store import Store
 
 
 class AppState:
-    """Store access for request threads: one read connection per thread on a file (WAL lets them read in
-    parallel), or one shared store behind a lock when given a Store (tests, ':memory:')."""
+    """Store access: one read connection per thread on a file (the event loop's for the read handlers; WAL lets
+    them read while an ingest writes through its own connection), or one shared store behind a lock when given
+    a Store (tests, ':memory:'), where reads wait for a running ingest."""
 
     def __init__(self, config: Config, store: Store | str | Path, token: str) -> None:
         self.config = config
