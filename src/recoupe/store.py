@@ -117,6 +117,11 @@ MIGRATIONS: list[str] = [
     CREATE TABLE key_df (key TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID;
     CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
     """,
+    # 3: web/api queries: articles by outlet and by date, newest first, without scanning the table
+    """
+    CREATE INDEX articles_outlet_published ON articles(outlet, published);
+    CREATE INDEX articles_published ON articles(published);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -672,7 +677,8 @@ class Store:
         where: list[str] = []
         args: list[Any] = []
         if speaker is not None:
-            where.append("EXISTS (SELECT 1 FROM quotes q WHERE q.article = a.id AND q.speaker = ?)")
+            # IN (subquery) lets SQLite start from the speaker's quotes instead of testing every article.
+            where.append("a.id IN (SELECT q.article FROM quotes q WHERE q.speaker = ?)")
             args.append(speaker)
         if outlet is not None:
             where.append("a.outlet = ?")
@@ -684,14 +690,16 @@ class Store:
             where.append("a.published < ?")
             args.append(date_to + "\uffff")  # every timestamp within the last day sorts below it
         columns = "a.id, a.title, a.outlet, a.published, a.story, a.event, a.duplicate_of"
+        filters = " AND ".join(where)
         if query.strip():
-            sql = f"""SELECT {columns}, snippet(articles_fts, 1, char(57344), char(57345), '…', 16) AS snippet FROM articles_fts
-                      JOIN articles a ON a.seq = articles_fts.rowid WHERE articles_fts MATCH ?
-                      {"AND " + " AND ".join(where) if where else ""} ORDER BY rank LIMIT ? OFFSET ?"""
+            sql = f"""SELECT {columns}, snippet(articles_fts, 1, char(57344), char(57345), '…', 16) AS snippet
+                      FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid WHERE articles_fts MATCH ?
+                      {"AND " + filters if where else ""} ORDER BY rank LIMIT ? OFFSET ?"""
             args = [_fts_query(query), *args]
         else:
-            sql = f"""SELECT {columns}, NULL AS snippet FROM articles a {"WHERE " + " AND ".join(where) if where else ""}
-                      ORDER BY a.published IS NULL, a.published DESC, a.seq DESC LIMIT ? OFFSET ?"""
+            # Newest first, undated last (NULL sorts lowest); the (outlet, published) index serves the order.
+            sql = f"""SELECT {columns}, NULL AS snippet FROM articles a {"WHERE " + filters if where else ""}
+                      ORDER BY a.published DESC LIMIT ? OFFSET ?"""
         return [dict(r) for r in self.db.execute(sql, [*args, limit, offset])]
 
     # --- search ---------------------------------------------------------------------------------
