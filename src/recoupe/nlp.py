@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 
 import spacy
 from spacy.language import Language
+from threadpoolctl import threadpool_limits
 from spacy.tokens import Doc
 
 from recoupe.config import Config
@@ -25,6 +26,9 @@ class Reader:
     def nlp(self) -> Language:
         """The spaCy pipeline, loaded on first use."""
         if self._nlp is None:
+            # spaCy's small matrices run three times slower on two BLAS threads than on one here; the
+            # pipeline gets its parallelism from worker processes instead.
+            threadpool_limits(limits=1)
             if self.config.dependency_parse:
                 self._nlp = spacy.load(self.config.spacy_model)
             else:
