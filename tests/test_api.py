@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from web_samples import STORY_ID, article_id, entity_id, fill, quote_id
 
 from recoupe.api import CSP, create_app
 from recoupe.config import Config
 from recoupe.nlp import Reader
 from recoupe.store import Store
 from recoupe.web import auth
+from web_samples import STORY_ID, article_id, entity_id, fill, quote_id
 
 TOKEN = "test-token-not-secret"
 LOOPBACK = ("127.0.0.1", 50000)
@@ -102,8 +102,15 @@ def test_search_input_is_never_fts_syntax(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/api/stories/nope", "/api/stories/nope/brief", "/api/events/nope", "/api/articles/nope", "/api/quotes/nope"]
-    + ["/api/entities/nope", "/api/nothing-here"],
+    [
+        "/api/stories/nope",
+        "/api/stories/nope/brief",
+        "/api/events/nope",
+        "/api/articles/nope",
+        "/api/quotes/nope",
+        "/api/entities/nope",
+        "/api/nothing-here",
+    ],
 )
 def test_unknown_id_is_404_with_json_error(client: TestClient, path: str) -> None:
     response = client.get(path)
@@ -114,8 +121,15 @@ def test_unknown_id_is_404_with_json_error(client: TestClient, path: str) -> Non
 
 @pytest.mark.parametrize(
     "params",
-    [{"from": "hier"}, {"to": "2031-13-40"}, {"limit": "0"}, {"limit": "many"}, {"offset": "-1"}]
-    + [{"from": "2031-03-05", "to": "2031-03-01"}, {"q": "x" * 501}],
+    [
+        {"from": "hier"},
+        {"to": "2031-13-40"},
+        {"limit": "0"},
+        {"limit": "many"},
+        {"offset": "-1"},
+        {"from": "2031-03-05", "to": "2031-03-01"},
+        {"q": "x" * 501},
+    ],
 )
 def test_bad_search_input_is_422(client: TestClient, params: dict[str, str]) -> None:
     response = client.get("/api/search", params=params)
@@ -137,8 +151,14 @@ def test_ingest_without_or_with_a_wrong_token_is_401(client: TestClient, filled:
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"articles": []}, {"articles": [{"title": "sans texte"}]}, {"articles": [{"text": "  "}]}]
-    + [{"articles": [{"text": "x", "title": 3}]}, {"articles": "texte"}],
+    [
+        {},
+        {"articles": []},
+        {"articles": [{"title": "sans texte"}]},
+        {"articles": [{"text": "  "}]},
+        {"articles": [{"text": "x", "title": 3}]},
+        {"articles": "texte"},
+    ],
 )
 def test_ingest_bad_body_is_422(client: TestClient, body: object) -> None:
     response = client.post("/api/ingest", json=body, headers={"Authorization": f"Bearer {TOKEN}"})

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import re
+import sys
+import types
 from collections.abc import Iterator
 from html import unescape
 from html.parser import HTMLParser
 
 import pytest
 from fastapi.testclient import TestClient
-from web_samples import STORY_ID, article_id, entity_id, fill, quote_id
 
 from recoupe.api import create_app
 from recoupe.config import Config
 from recoupe.records import Mention, Quote
 from recoupe.store import Store
 from recoupe.web import highlight, views
+from web_samples import STORY_ID, article_id, entity_id, fill, quote_id
 
 
 @pytest.fixture
@@ -157,3 +159,28 @@ def test_page_errors_are_pages(client: TestClient) -> None:
     assert "<script>" not in missing.text
     bad = client.get("/search", params={"from": "demain"})
     assert bad.status_code == 422 and "from" in bad.text
+
+
+def test_story_page_shows_the_brief_text_escaped(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Brief:
+        def to_dict(self) -> dict[str, str]:
+            return {"title": "x"}
+
+    module = types.ModuleType("recoupe.brief")
+    module.build_brief = lambda store, story_id: Brief()  # type: ignore[attr-defined]
+    module.render_markdown = lambda brief: "## Points clés\n<script>window.__pwned = 1</script>"  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "recoupe.brief", module)
+    html = client.get(f"/stories/{STORY_ID}").text
+    assert "## Points clés\n&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in html
+    body = client.get(f"/api/stories/{STORY_ID}/brief").json()
+    assert body["brief"]["data"] == {"title": "x"}
+
+
+def test_serve_command_is_registered_with_an_example() -> None:
+    from typer.testing import CliRunner
+
+    from recoupe.cli import app
+
+    result = CliRunner().invoke(app, ["serve", "--help"])
+    assert result.exit_code == 0
+    assert "recoupe --db news.db serve" in result.output and "--port" in result.output

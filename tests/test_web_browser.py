@@ -16,11 +16,11 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from web_samples import SAMPLES, STORY_ID, Sample, article_id, entity_id, fill
 
 from recoupe.api import create_app
 from recoupe.config import Config
 from recoupe.store import Store
+from web_samples import SAMPLES, STORY_ID, Sample, article_id, entity_id, fill
 
 pytestmark = pytest.mark.browser
 
@@ -160,8 +160,8 @@ PAYLOADS = (
     "<script>window.__pwned = 1; document.title = 'pwned'</script>",
     "<img src=x onerror=\"window.__pwned = 2; document.title = 'pwned'\">",
     '"><svg onload="window.__pwned=3">',
-    "'><a href=\"javascript:window.__pwned=4\" id=\"evil\">clic</a>",
-    "</textarea></title></mark><iframe srcdoc=\"<script>parent.__pwned=5</script>\"></iframe>",
+    '\'><a href="javascript:window.__pwned=4" id="evil">clic</a>',
+    '</textarea></title></mark><iframe srcdoc="<script>parent.__pwned=5</script>"></iframe>',
     "<style>body{display:none}</style>",
 )
 

@@ -66,7 +66,8 @@ def story(store: Store, story_id: str) -> dict[str, Any]:
 
 
 def brief(store: Store, story_id: str) -> dict[str, Any] | None:
-    """The story brief from recoupe.brief when that module is installed, else None."""
+    """The story brief from recoupe.brief when that module is installed, else None: its data, and its plain-text
+    (or Markdown) rendering when the module offers one; the page shows that text escaped, never as markup."""
     try:
         module = importlib.import_module("recoupe.brief")
     except ModuleNotFoundError:
@@ -75,7 +76,12 @@ def brief(store: Store, story_id: str) -> dict[str, Any] | None:
     if built is None:
         return None
     data = built.to_dict() if hasattr(built, "to_dict") else built
-    return data if isinstance(data, dict) else {"brief": data}
+    text = None
+    for renderer in ("render_text", "render_markdown"):
+        if hasattr(module, renderer):
+            text = str(getattr(module, renderer)(built))
+            break
+    return {"data": data, "text": text}
 
 
 def event(store: Store, event_id: str) -> dict[str, Any]:
