@@ -211,6 +211,8 @@ def test_payloads_neither_run_nor_inject(driver: object, shots: Path, tmp_path: 
             assert driver.execute_script("return window.__pwned === undefined"), path
             assert driver.title != "pwned", path
             assert driver.execute_script("return document.body.offsetHeight") > 0, path  # no injected style
+            # Usable on a phone: long untrusted words wrap instead of widening the page.
+            assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"), path
             for selector in ("img", "svg", "iframe", "style", "textarea", "#evil", "[onerror]", "[onload]"):
                 assert not driver.find_elements(By.CSS_SELECTOR, selector), (path, selector)
             scripts = driver.find_elements(By.CSS_SELECTOR, "script")
