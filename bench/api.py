@@ -111,7 +111,9 @@ def free_port() -> int:
         return port
 
 
-async def drive(base: str, stories: list[str], args: argparse.Namespace, think: float) -> dict[str, list[float]]:
+async def drive(
+    base: str, stories: list[str], speakers: list[str], args: argparse.Namespace, think: float
+) -> dict[str, list[float]]:
     """Run the clients; each alternates story pages and searches, timing every request."""
     rng = random.Random(SEED + int(think * 1000))
     timings: dict[str, list[float]] = {"story page": [], "search": []}
@@ -136,6 +138,8 @@ async def drive(base: str, stories: list[str], args: argparse.Namespace, think: 
                     params["outlet"] = rng.choice(OUTLETS)
                 if turn % 5 == 0:
                     params |= {"from": "2030-03-01", "to": "2030-09-30"}
+                if turn % 7 == 0:
+                    params["speaker"] = rng.choice(speakers)
                 kind, url = "search", "/search"
             started = time.perf_counter()
             try:
@@ -178,6 +182,7 @@ def main() -> None:
         partial.rename(db)
     with Store(db) as store:
         stories = [s["id"] for s in store.story_summaries(limit=1_000_000)]
+        speakers = [s["id"] for s in store.top_speakers(limit=1000)]
         print(f"store: {store.count_articles()} articles, {len(stories)} stories ({db})", file=sys.stderr)
 
     port = free_port()
@@ -200,7 +205,7 @@ def main() -> None:
         results = []
         for name, think in phases:
             started = time.perf_counter()
-            timings = asyncio.run(drive(base, stories, args, think))
+            timings = asyncio.run(drive(base, stories, speakers, args, think))
             results.append((name, think, timings, time.perf_counter() - started))
     finally:
         server.terminate()

@@ -235,3 +235,12 @@ def test_ingest_runs_the_pipeline(client: TestClient, filled: Store, reader: Rea
     ).json()
     assert len(upload["stored"]) == 1
     assert filled.count_articles() == 5
+
+
+def test_in_memory_store_gets_a_token_without_a_file(
+    store: Store, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with TestClient(create_app(config, store), client=LOOPBACK) as c:
+        assert c.post("/api/ingest", json={"articles": [{"text": "x"}]}).status_code == 401
+    assert list(tmp_path.iterdir()) == []

@@ -7,6 +7,7 @@ Reads are open to loopback clients; other clients and every ingest need the stor
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -308,7 +309,9 @@ def create_app(config: Config, store: Store | str | Path, token: str | None = No
     from recoupe.web import pages  # the pages import this module's dependencies
 
     if token is None:
-        token = auth.ensure_token(store.path if isinstance(store, Store) else store)[0]
+        path = store.path if isinstance(store, Store) else str(store)
+        # An in-memory store has nowhere to keep a token: it gets one for this process only.
+        token = secrets.token_urlsafe(32) if path == ":memory:" else auth.ensure_token(path)[0]
     state = AppState(config, store, token)
 
     @asynccontextmanager
