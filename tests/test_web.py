@@ -184,3 +184,28 @@ def test_serve_command_is_registered_with_an_example() -> None:
     result = CliRunner().invoke(app, ["serve", "--help"])
     assert result.exit_code == 0
     assert "recoupe --db news.db serve" in result.output and "--port" in result.output
+
+
+def test_login_sets_a_strict_cookie_that_opens_reads_to_another_machine(store: Store, config: Config) -> None:
+    fill(store)
+    with TestClient(create_app(config, store, token="secret"), client=("192.0.2.9", 1)) as remote:
+        assert remote.get("/").status_code == 401
+        assert remote.get("/login").status_code == 200
+        assert remote.post("/login", data={"token": "wrong"}).status_code == 401
+        assert remote.get("/").status_code == 401
+        response = remote.post("/login", data={"token": "secret"}, follow_redirects=False)
+        assert response.status_code == 303
+        cookie = response.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=strict" in cookie
+        assert remote.get("/").status_code == 200
+        assert remote.get("/api/stories").status_code == 200
+
+
+def test_ingest_form_needs_the_token(client: TestClient, store: Store) -> None:
+    assert 'name="uploads"' in client.get("/ingest").text
+    refused = client.post("/ingest", data={"token": "nope"}, files={"uploads": ("a.txt", b"Un texte.")})
+    assert refused.status_code == 401 and refused.headers["content-type"].startswith("text/html")
+    assert client.post("/ingest", files={"uploads": ("a.txt", b"Un texte.")}).status_code == 422
+    wrong_kind = client.post("/ingest", data={"token": "t"}, files={"uploads": ("a.exe", b"MZ")})
+    assert wrong_kind.status_code == 422
+    assert store.count_articles() == 3

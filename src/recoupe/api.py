@@ -71,16 +71,26 @@ def app_state(request: Request) -> AppState:
     return state
 
 
+TOKEN_COOKIE = "recoupe_token"
+
+
 def _presented_token(request: Request) -> str | None:
     return auth.bearer(request.headers.get("authorization")) or request.headers.get("x-recoupe-token")
+
+
+def _reader_token(request: Request) -> str | None:
+    """Browsers on another machine show the token through the cookie the /login page sets."""
+    return _presented_token(request) or request.cookies.get(TOKEN_COOKIE)
 
 
 async def require_reader(request: Request) -> None:
     """Reads are open on loopback; anyone else shows the token."""
     if request.client is not None and auth.is_loopback(request.client.host):
         return
-    if not auth.token_matches(app_state(request).token, _presented_token(request)):
-        raise HTTPException(401, "reading from another machine needs the token", {"WWW-Authenticate": "Bearer"})
+    if not auth.token_matches(app_state(request).token, _reader_token(request)):
+        raise HTTPException(
+            401, "reading from another machine needs the token (open /login)", {"WWW-Authenticate": "Bearer"}
+        )
 
 
 async def require_token(request: Request) -> None:
@@ -262,20 +272,27 @@ def ingest_json(request: Request, body: IngestIn) -> dict[str, Any]:
     dependencies=[Depends(require_token)],
 )
 def ingest_files(request: Request, uploads: Annotated[list[UploadFile], File()]) -> dict[str, Any]:
-    state = app_state(request)
+    return _report_json(ingest_uploads(app_state(request), uploads))
+
+
+UPLOAD_SUFFIXES = {".txt", ".html", ".htm", ".json", ".jsonl"}
+
+
+def ingest_uploads(state: AppState, uploads: list[UploadFile]) -> RunReport:
+    """Run uploaded files through the pipeline; a file of an unknown kind is refused (422) before any is read."""
+    for upload in uploads:
+        if Path(upload.filename or "").suffix.lower() not in UPLOAD_SUFFIXES:
+            raise HTTPException(422, f"{upload.filename!r}: expected .txt, .html, .json or .jsonl")
     inputs: list[RawArticle | InputError] = []
     with tempfile.TemporaryDirectory(prefix="recoupe-upload-") as tmp:
         for number, upload in enumerate(uploads, start=1):
-            # Only the base name's suffix is kept: it picks the reader; the client's path is never used.
-            suffix = Path(upload.filename or "").suffix.lower()
-            if suffix not in {".txt", ".html", ".htm", ".json", ".jsonl"}:
-                raise HTTPException(422, f"{upload.filename!r}: expected .txt, .html, .json or .jsonl")
-            path = Path(tmp) / f"upload-{number}{suffix}"
+            # Only the suffix of the client's name is used (it picks the reader), never its path.
+            path = Path(tmp) / f"upload-{number}{Path(upload.filename or '').suffix.lower()}"
             path.write_bytes(upload.file.read())
             for item in files.read_path(path, state.config):
                 inputs.append(_named(item, path.name, upload.filename or path.name))
         with state.writing() as pipeline:
-            return _report_json(pipeline.run(inputs))
+            return pipeline.run(inputs)
 
 
 def _named(item: RawArticle | InputError, temp_name: str, filename: str) -> RawArticle | InputError:

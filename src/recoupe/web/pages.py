@@ -51,16 +51,20 @@ def install(app: FastAPI) -> None:
     app.state.templates = _templates()
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(router)
+    from recoupe.web import forms  # the forms build on these pages
+
+    app.include_router(forms.router)
 
 
-def _render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """A template rendered as the response."""
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
 def error_page(request: Request, status: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
     """An error as a page, with the status it stands for."""
-    response = _render(request, "error.html", {"status": status, "message": message}, status)
+    response = render(request, "error.html", {"status": status, "message": message}, status)
     response.headers.update(headers or {})
     return response
 
@@ -72,7 +76,7 @@ router = APIRouter(dependencies=[Depends(require_reader)], include_in_schema=Fal
 async def story_list(request: Request, offset: Offset = 0) -> Response:
     with app_state(request).reading() as store:
         page = views.stories(store, PAGE_SIZE, offset)
-    return _render(request, "stories.html", {"page": page, "page_size": PAGE_SIZE})
+    return render(request, "stories.html", {"page": page, "page_size": PAGE_SIZE})
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
@@ -80,7 +84,7 @@ async def story_page(request: Request, story_id: str) -> Response:
     with app_state(request).reading() as store:
         story = views.story(store, story_id)
         brief = views.brief(store, story_id)
-    return _render(request, "story.html", {"story": story, "brief": brief})
+    return render(request, "story.html", {"story": story, "brief": brief})
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
@@ -88,14 +92,14 @@ async def article_page(request: Request, article_id: str) -> Response:
     with app_state(request).reading() as store:
         view = views.article(store, article_id)
     body = views.article_html(view, speaker_url)
-    return _render(request, "article.html", {**view, "body": body})
+    return render(request, "article.html", {**view, "body": body})
 
 
 @router.get("/speakers/{entity_id}", response_class=HTMLResponse)
 async def speaker_page(request: Request, entity_id: str, offset: Offset = 0) -> Response:
     with app_state(request).reading() as store:
         entity = views.entity(store, entity_id, 100, offset)
-    return _render(request, "speaker.html", {"entity": entity})
+    return render(request, "speaker.html", {"entity": entity})
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -131,7 +135,7 @@ async def search_page(
         "limit": limit,
         "offset": offset,
     }
-    return _render(request, "search.html", context)
+    return render(request, "search.html", context)
 
 
 def _date(value: str, name: str) -> str | None:
