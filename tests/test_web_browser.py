@@ -154,6 +154,11 @@ def test_example_story_to_a_quote_in_its_article(driver: object, shots: Path, tm
             statements = driver.find_elements(By.CSS_SELECTOR, "a.quote-link")
             assert any((s.get_attribute("href") or "").endswith(f"#q-{quote_id}") for s in statements)
             driver.save_screenshot(str(shots / "4-speaker.png"))
+            # From the speaker to the search filtered by them: the quote's article is among the results.
+            driver.find_element(By.PARTIAL_LINK_TEXT, "Articles où").click()
+            results = [a.get_attribute("href") or "" for a in driver.find_elements(By.CSS_SELECTOR, "a.result-link")]
+            assert server.url + f"/articles/{quote['article']}" in results
+            driver.save_screenshot(str(shots / "5-search.png"))
 
 
 PAYLOADS = (
