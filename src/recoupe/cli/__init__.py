@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from recoupe.cli import commands  # noqa: F401  (registers the commands)
-from recoupe.cli import serve  # noqa: F401
+from recoupe.cli import (
+    commands,  # noqa: F401  (registers the commands)
+    serve,  # noqa: F401
+)
 from recoupe.cli.app import app
 
 __all__ = ["app"]
