@@ -209,3 +209,24 @@ def test_ingest_form_needs_the_token(client: TestClient, store: Store) -> None:
     wrong_kind = client.post("/ingest", data={"token": "t"}, files={"uploads": ("a.exe", b"MZ")})
     assert wrong_kind.status_code == 422
     assert store.count_articles() == 3
+
+
+def test_story_page_renders_a_structured_brief_escaped(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = {"article": article_id("a1"), "outlet": "<b>Le Courrier</b>", "date": None, "start": 0, "end": 5}
+    data = {
+        "timeline": [{"text": "<i>ligne</i> fermée", "sources": [source], "date": "2031-03-02", "note": None}],
+        "statements": [{"title": "Maëlle Garnier", "lines": [{"text": "« pas le choix »", "sources": []}]}],
+        "figures": [],
+    }
+
+    class Brief:
+        def to_dict(self) -> dict[str, object]:
+            return data
+
+    module = types.ModuleType("recoupe.brief")
+    module.build_brief = lambda store, story_id: Brief()  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "recoupe.brief", module)
+    html = client.get(f"/stories/{STORY_ID}").text
+    assert "&lt;i&gt;ligne&lt;/i&gt; fermée" in html and "&lt;b&gt;Le Courrier&lt;/b&gt;" in html
+    assert f'class="source" href="/articles/{article_id("a1")}"' in html
+    assert "<h4>Maëlle Garnier</h4>" in html and "Chiffres" not in html
