@@ -129,8 +129,11 @@ class Clusterer:
         if profile.day:
             story_state["days"] = _widen(story_state["days"], profile.day)
         story_state["n"] += 1
-        story_title = story_state.get("title") or title
-        story_state["title"] = story_title
+        # A story is named by its first headline; a lead sentence stands in until an article brings one.
+        if not story_state.get("title") or (article.title and not story_state.get("titled")):
+            story_state["title"] = title if article.title else _short(title)
+            story_state["titled"] = bool(article.title)
+        story_title = story_state["title"]
         self.store.upsert_story(Story(id=story_id, title=story_title), story_state)
         self.store.add_story_keys(story_id, self._keys(profile))
 
@@ -195,6 +198,10 @@ def _distance(day: date, span: list[str]) -> int:
     if first <= day <= last:
         return 0
     return min(abs((day - first).days), abs((day - last).days))
+
+
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: text.rfind(" ", 0, limit)] + "…"
 
 
 def _first_sentence(text: str, limit: int = 120) -> str:

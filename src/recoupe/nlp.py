@@ -6,8 +6,8 @@ from collections.abc import Iterator, Sequence
 
 import spacy
 from spacy.language import Language
-from threadpoolctl import threadpool_limits
 from spacy.tokens import Doc
+from threadpoolctl import threadpool_limits
 
 from recoupe.config import Config
 from recoupe.records import Article

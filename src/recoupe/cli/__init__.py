@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from recoupe.cli import (
-    commands,  # noqa: F401  (registers the commands)
-    serve,  # noqa: F401
+from recoupe.cli import (  # noqa: F401  (importing a command module registers its commands)
+    brief,
+    commands,
+    serve,
 )
 from recoupe.cli.app import app
 

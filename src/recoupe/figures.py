@@ -1,0 +1,91 @@
+"""Key figures: numbers with what they count, their qualifier and the source the text gives for them.
+
+Hand-written over rule data (rules/<lang>/figures.toml): French number formats ("12 300", "1,2 million",
+"27 800″ civils") and the "selon X" attribution are what no general quantity parser handles.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.util import get_lang_class
+
+NUMBER = r"\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number in an article: its value, what it counts, how it is qualified and who gives it."""
+
+    article: str
+    start: int
+    end: int
+    text: str
+    value: float
+    counts: str  # the noun counted ("civils", "foyers")
+    qualifier: str | None  # "plus de", "environ"
+    source: str | None  # "l'ONU", from "selon l'ONU"
+
+    @property
+    def key(self) -> str:
+        """What quantity this is, for comparing outlets: the counted noun."""
+        return self.counts.lower()
+
+
+class FigureReader:
+    """Finds key figures in cleaned text."""
+
+    def __init__(self, folder: Path) -> None:
+        data = tomllib.loads((folder / "figures.toml").read_text(encoding="utf-8"))
+        self.scales: dict[str, float] = data["scales"]
+        # Function words are never what a number counts ("140 comme l'affirme le syndicat").
+        self.not_counted = frozenset(data["not_counted"]) | frozenset(get_lang_class(folder.name).Defaults.stop_words)
+        qualifiers = "|".join(re.escape(q) for q in sorted(data["qualifiers"], key=len, reverse=True))
+        scales = "|".join(sorted(self.scales, key=len, reverse=True))
+        self.pattern = re.compile(
+            rf"(?:(?P<q>{qualifiers})\s+)?(?P<n>{NUMBER})(?:\s+(?P<s>{scales}))?[\"″”]?\s+(?:d[e'’]\s*)?"
+            rf"(?P<u>[^\W\d_][\w-]*)",
+            re.IGNORECASE,
+        )
+        cues = "|".join(re.escape(c) for c in data["source_cues"][:3])
+        cues = "|".join(re.escape(c) for c in data["source_cues"])
+        # "selon l'ONU", "selon la préfecture", "d'après le syndicat départemental": up to three words.
+        self.source = re.compile(
+            rf"\b(?i:{cues})\s+(?P<src>(?:l['’]|la |le |les |des |du )?[\w'’-]+(?: [\w'’-]+){{0,2}}?)(?=[,.;:)]|$)"
+        )
+
+    def read(self, article: str, text: str) -> list[Figure]:
+        """Every key figure of a text, with the source named in its sentence."""
+        figures: list[Figure] = []
+        for match in self.pattern.finditer(text):
+            unit = match.group("u")
+            number = match.group("n")
+            if unit.lower() in self.not_counted or (
+                len(number) == 4 and number.isdigit() and 1900 <= int(number) < 2100
+            ):
+                continue
+            value = float(re.sub(r"[ \u00a0\u202f.]", "", number).replace(",", "."))
+            if match.group("s"):
+                value *= self.scales[match.group("s").lower()]
+            start = match.start("q") if match.group("q") else match.start("n")
+            sentence_start = max(text.rfind(". ", 0, start) + 1, text.rfind("\n", 0, start) + 1)
+            sentence_end = min(
+                x for x in (text.find(". ", match.end()), text.find("\n", match.end()), len(text)) if x >= 0
+            )
+            source = self.source.search(text, sentence_start, sentence_end)
+            figures.append(
+                Figure(
+                    article=article,
+                    start=start,
+                    end=match.end(),
+                    text=text[start : match.end()],
+                    value=value,
+                    counts=unit,
+                    qualifier=match.group("q").lower() if match.group("q") else None,
+                    source=source.group("src") if source else None,
+                )
+            )
+        return figures

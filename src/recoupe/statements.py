@@ -1,0 +1,82 @@
+"""One statement, many reports: quotes of the same words (identical, trimmed or lightly reworded) grouped.
+
+Similarity is the containment of the shorter quote's word set in the longer one's: a trimmed quote is fully
+contained in the full one, a light rewording shares most words. difflib or MinHash would also do; containment
+is exact, needs no tuning of shingle sizes for two-line texts, and is cheap for the few quotes of one story.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.util import get_lang_class
+
+from recoupe.names import strip_accents
+from recoupe.records import Quote
+
+WORDS = re.compile(r"\w+")
+SAME_STATEMENT = 0.6  # share of the shorter quote's words found in the longer one
+MIN_WORDS = 5  # content words a quote needs before it can be matched with another
+
+
+@dataclass
+class Statement:
+    """The quotes that report one statement; the longest is its text."""
+
+    quotes: list[Quote] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return max(self.quotes, key=lambda q: (len(q.text), q.id)).text
+
+    @property
+    def speakers(self) -> set[str | None]:
+        return {q.speaker for q in self.quotes}
+
+
+def words(text: str, stop: frozenset[str] = frozenset()) -> set[str]:
+    """Lower-cased, accent-free words of a text, without the given function words."""
+    return {w for w in WORDS.findall(strip_accents(text).lower()) if w not in stop and len(w) > 1}
+
+
+def _stop_words(language: str) -> frozenset[str]:
+    try:
+        return frozenset(get_lang_class(language).Defaults.stop_words)
+    except ImportError:
+        return frozenset()
+
+
+def containment(a: set[str], b: set[str]) -> float:
+    """Share of the smaller word set found in the larger."""
+    if not a or not b:
+        return 0.0
+    small, large = (a, b) if len(a) <= len(b) else (b, a)
+    return len(small & large) / len(small)
+
+
+def group_statements(quotes: list[Quote], language: str = "fr") -> list[Statement]:
+    """Quotes grouped into statements, in the order of each statement's first quote."""
+    stop = frozenset(strip_accents(w) for w in _stop_words(language))
+    statements: list[tuple[set[str], Statement]] = []
+    for quote in quotes:
+        vocabulary = words(quote.text, stop)
+        # The same words are the same statement however short; otherwise enough content words must match.
+        match = next((st for _, st in statements if any(_same(q.text, quote.text) for q in st.quotes)), None)
+        if match is None and len(vocabulary) >= MIN_WORDS:
+            match = next(
+                (s for v, s in statements if len(v) >= MIN_WORDS and containment(vocabulary, v) >= SAME_STATEMENT),
+                None,
+            )
+        if match is None:
+            statements.append((vocabulary, Statement([quote])))
+        else:
+            match.quotes.append(quote)
+            for i, (v, s) in enumerate(statements):
+                if s is match:
+                    statements[i] = (v | vocabulary, s)
+    return [s for _, s in statements]
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(WORDS.findall(strip_accents(a).lower())) == " ".join(WORDS.findall(strip_accents(b).lower()))

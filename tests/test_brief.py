@@ -1,0 +1,148 @@
+"""The story brief: built from the real pipeline on the seeds and the example, rendered, and shown in Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+
+import pytest
+
+from recoupe import brief_render, example
+from recoupe.brief import Brief, BriefError, build_brief
+from recoupe.cli.commands import run_ingest
+from recoupe.config import Config
+from recoupe.records import Analysis, Article, Quote
+from recoupe.store import Store
+
+
+def brief_of(targets: list[str]) -> tuple[Store, list[Brief]]:
+    store = Store(":memory:")
+    run_ingest(Config(db=Path(":memory:")), store, targets, quiet=True)
+    return store, [build_brief(store, s.id) for s in sorted(store.stories(), key=lambda s: -len(s.articles))]
+
+
+@pytest.fixture(scope="module")
+def seed_brief(seeds_dir: Path) -> Brief:
+    store, briefs = brief_of([str(seeds_dir)])
+    store.close()
+    assert len(briefs) == 1
+    return briefs[0]
+
+
+@pytest.fixture(scope="module")
+def example_briefs() -> list[Brief]:
+    store, briefs = brief_of([str(p) for p in example.paths()])
+    store.close()
+    return briefs
+
+
+def test_seed_timeline_in_date_order(seed_brief: Brief) -> None:
+    dated = [line.date for line in seed_brief.timeline if line.date]
+    assert dated == sorted(dated) and "2025-01-24" in dated
+    undated_after_dated = [line.date for line in seed_brief.timeline]
+    assert undated_after_dated == sorted(undated_after_dated, key=lambda d: (d is None, d or ""))
+
+
+def test_seed_peskov_statements_with_their_outlets(seed_brief: Brief) -> None:
+    [peskov] = [s for s in seed_brief.statements if "Peskov" in s.title]
+    assert len(peskov.lines) >= 4
+    carried_twice = [line for line in peskov.lines if len({s.outlet for s in line.sources}) >= 2]
+    assert any("Poutine est prêt" in line.text for line in carried_twice)  # reported by two outlets, grouped
+
+
+def test_seed_casualty_figures_with_their_source(seed_brief: Brief) -> None:
+    figures = {line.text: line for line in seed_brief.figures}
+    for number in ("12 300 civils", "650 enfants", "27 800"):
+        line = next(line for text, line in figures.items() if number in text)
+        assert line.note is not None and "ONU" in line.note
+
+
+def test_every_line_has_a_source_span(seed_brief: Brief, seeds_dir: Path) -> None:
+    for line in seed_brief.lines():
+        assert line.sources, line.text
+        for source in line.sources:
+            assert 0 <= source.start < source.end
+
+
+def test_example_differences_copies_and_coverage(example_briefs: list[Brief]) -> None:
+    valmer, lize = example_briefs
+    assert any("foyers" in line.text and "1 200" in line.text and "1 500" in line.text for line in lize.differences)
+    assert any("near-copy" in line.text for line in valmer.copies)
+    assert [line.date for line in valmer.timeline] == ["2025-03-04", "2025-03-13", "2025-03-24"]
+    assert len(valmer.coverage) == len(valmer.outlets)
+
+
+def test_renderings_escape_article_text(store: Store) -> None:
+    payload = "<script>alert(1)</script> « <img src=x onerror=alert(2)> »"
+    text = f"Le maire, Jean Vasseur, a déclaré : « {payload} » devant le conseil."
+    article = Article(id="a1", source="https://exemple.test/a", text=text, content_hash="h", title="<b>Titre</b>")
+    start = text.index(payload)
+    quote = Quote("q1", "a1", payload, start, start + len(payload), "direct", None, None)
+    store.save_analysis(Analysis(article=article, quotes=[quote]))
+    from recoupe.records import Event, Story
+
+    store.upsert_story(Story(id="s1", title="<i>Histoire</i>"))
+    store.upsert_event(Event(id="e1", story="s1", date="2025-01-02", title="<u>Événement</u>"))
+    store.set_placement("a1", "s1", "e1", None)
+    brief = build_brief(store, "s1")
+    html = brief_render.to_html(brief)
+    assert "<script>" not in html and "<img" not in html and "&lt;script&gt;" in html
+    assert json.loads(brief_render.to_json(brief))["story"] == "s1"
+    assert "\\<script\\>" in brief_render.to_markdown(brief)
+    with pytest.raises(BriefError):
+        build_brief(store, "nope")
+
+
+def _png_is_blank(path: Path) -> bool:
+    """True when every pixel of the (8-bit RGB or RGBA, non-interlaced) PNG has the same colour."""
+    data = path.read_bytes()
+    chunks, i = b"", 8
+    width = height = 0
+    color_type = 2
+    while i < len(data):
+        length, kind = struct.unpack(">I4s", data[i : i + 8])
+        body = data[i + 8 : i + 8 + length]
+        if kind == b"IHDR":
+            width, height, _depth, color_type = struct.unpack(">IIBB", body[:10])
+        elif kind == b"IDAT":
+            chunks += body
+        i += 12 + length
+    raw = zlib.decompress(chunks)
+    channels = 4 if color_type == 6 else 3
+    stride = width * channels + 1
+    rows = {raw[r * stride + 1 : (r + 1) * stride] for r in range(0, height, max(1, height // 50))}
+    pixels = {row[j : j + channels] for row in rows for j in range(0, len(row), channels * 7)}
+    return len(pixels) <= 1
+
+
+@pytest.mark.browser
+def test_html_brief_renders_in_chromium(example_briefs: list[Brief], tmp_path: Path) -> None:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: scripts/install-browser installs it")
+        pytest.skip("chromium is not installed (scripts/install-browser)")
+    page = tmp_path / "brief.html"
+    page.write_text(brief_render.to_html(example_briefs[0]), encoding="utf-8")
+    shot = tmp_path / "brief.png"
+    subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1000,1400",
+         page.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert shot.stat().st_size > 5000 and not _png_is_blank(shot)
+    dumped = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+         f"--user-data-dir={tmp_path / 'profile2'}", "--dump-dom", page.as_uri()],
+        check=True, capture_output=True, text=True, timeout=120,
+    ).stdout  # fmt: skip
+    for section in ("Timeline", "Who said what", "Key figures", "Where outlets differ", "Coverage", "Sources"):
+        assert section in dumped
+    print(f"screenshot: {shot}")
