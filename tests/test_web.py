@@ -6,6 +6,7 @@ import re
 import sys
 import types
 from collections.abc import Iterator
+from dataclasses import replace
 from html import unescape
 from html.parser import HTMLParser
 
@@ -17,7 +18,7 @@ from recoupe.config import Config
 from recoupe.records import Mention, Quote
 from recoupe.store import Store
 from recoupe.web import highlight, views
-from web_samples import STORY_ID, article_id, entity_id, fill, quote_id
+from web_samples import SAMPLES, STORY_ID, analysis_of, article_id, entity_id, fill, quote_id
 
 
 @pytest.fixture
@@ -230,3 +231,20 @@ def test_story_page_renders_a_structured_brief_escaped(client: TestClient, monke
     assert "&lt;i&gt;ligne&lt;/i&gt; fermée" in html and "&lt;b&gt;Le Courrier&lt;/b&gt;" in html
     assert f'class="source" href="/articles/{article_id("a1")}"' in html
     assert "<h4>Maëlle Garnier</h4>" in html and "Chiffres" not in html
+
+
+def test_brief_is_built_once_until_articles_are_added(
+    client: TestClient, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    module = types.ModuleType("recoupe.brief")
+    module.build_brief = lambda store, story_id: calls.append(story_id) or {"timeline": []}  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "recoupe.brief", module)
+    client.get(f"/stories/{STORY_ID}")
+    client.get(f"/api/stories/{STORY_ID}/brief")
+    assert calls == [STORY_ID]
+    extra = replace(SAMPLES[0], key="a9", text=SAMPLES[0].text + " Fin.")
+    with store.transaction():
+        store.save_analysis(analysis_of(extra, STORY_ID, None))
+    client.get(f"/stories/{STORY_ID}")
+    assert calls == [STORY_ID, STORY_ID]

@@ -19,6 +19,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, model_validator
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -173,9 +174,10 @@ async def get_story(request: Request, story_id: str) -> dict[str, Any]:
 
 @api.get("/stories/{story_id}/brief", summary="The story brief (the timeline when no brief builder is installed)")
 async def get_brief(request: Request, story_id: str) -> dict[str, Any]:
-    with app_state(request).reading() as store:
+    state = app_state(request)
+    with state.reading() as store:
         timeline = views.story(store, story_id)
-        built = views.brief(store, story_id)
+    built = await run_in_threadpool(state.brief, story_id)
     return {"story": story_id, "brief": built, "timeline": timeline["events"]}
 
 

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.concurrency import run_in_threadpool
 
 from recoupe.api import Limit, Offset, app_state, require_reader
 from recoupe.web import views
@@ -81,9 +82,10 @@ async def story_list(request: Request, offset: Offset = 0) -> Response:
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
 async def story_page(request: Request, story_id: str) -> Response:
-    with app_state(request).reading() as store:
+    state = app_state(request)
+    with state.reading() as store:
         story = views.story(store, story_id)
-        brief = views.brief(store, story_id)
+    brief = await run_in_threadpool(state.brief, story_id)
     return render(request, "story.html", {"story": story, "brief": brief})
 
 

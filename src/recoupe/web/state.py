@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,6 +12,9 @@ from typing import Any
 from recoupe.config import Config
 from recoupe.pipeline import Pipeline
 from recoupe.store import Store
+from recoupe.web import views
+
+BRIEFS_KEPT = 256  # built briefs kept per app, the most recently used
 
 
 class AppState:
@@ -29,6 +33,7 @@ class AppState:
         self._writer: Store | None = None
         self._pipeline: Pipeline | None = None
         self._memo: dict[str, tuple[int, Any]] = {}
+        self._briefs: OrderedDict[str, tuple[int, dict[str, Any] | None]] = OrderedDict()
         if self._path is not None:
             self._writer = Store(self._path)  # also runs the migrations before any reader opens
 
@@ -67,6 +72,24 @@ class AppState:
         value = compute(store)
         self._memo[key] = (stamp, value)
         return value
+
+    def brief(self, story_id: str) -> dict[str, Any] | None:
+        """A story's brief, rebuilt only after articles were added; called from a worker thread, as building one
+        can take long enough to stall every other request if it ran on the event loop."""
+        with self.reading() as store:
+            stamp = store.data_stamp()
+            with self._lock:
+                cached = self._briefs.get(story_id)
+                if cached is not None and cached[0] == stamp:
+                    self._briefs.move_to_end(story_id)
+                    return cached[1]
+            built = views.brief(store, story_id)
+        with self._lock:
+            self._briefs[story_id] = (stamp, built)
+            self._briefs.move_to_end(story_id)
+            while len(self._briefs) > BRIEFS_KEPT:
+                self._briefs.popitem(last=False)
+        return built
 
     def close(self) -> None:
         """Close every connection this state opened (not a store it was given)."""
