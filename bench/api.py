@@ -9,6 +9,7 @@ speakers, 12 outlets. Starts `recoupe serve` on a free loopback port in its own 
 The target (p95 <= 100 ms) is judged on the paced phase; the flat-out phase shows where the server saturates.
 
     .venv/bin/python bench/api.py [--articles 100000] [--clients 50] [--requests 3000] [--seconds 60] [--think 1]
+                                  [--without-brief]
 """
 
 from __future__ import annotations
@@ -169,6 +170,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--think", type=float, default=1.0, help="mean pause of a paced client, in seconds")
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--without-brief", action="store_true", help="serve story pages without building briefs")
     parser.add_argument("--data", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "recoupe-bench")
     args = parser.parse_args()
 
@@ -186,7 +188,10 @@ def main() -> None:
         print(f"store: {store.count_articles()} articles, {len(stories)} stories ({db})", file=sys.stderr)
 
     port = free_port()
-    recoupe = [sys.executable, "-c", "from recoupe.cli import app; app()"]
+    # --without-brief hides recoupe.brief from the server (the story page then shows the timeline only), to tell
+    # the cost of the pages from the cost of building briefs.
+    hide = "import recoupe.web.views as v; v.brief = lambda store, story: None; " if args.without_brief else ""
+    recoupe = [sys.executable, "-c", hide + "from recoupe.cli import app; app()"]
     server = subprocess.Popen(
         [*recoupe, "--db", str(db), "serve", "--port", str(port)], stderr=subprocess.DEVNULL, cwd=ROOT
     )
