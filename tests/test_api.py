@@ -52,10 +52,11 @@ def test_story_has_events_with_articles_and_quotes(client: TestClient) -> None:
     assert body["outlets"] == ["Le Courrier de Valbrune", "Quotidien des Collines"]
 
 
-def test_brief_falls_back_to_the_timeline(client: TestClient) -> None:
+def test_brief_of_a_story(client: TestClient) -> None:
     body = client.get(f"/api/stories/{STORY_ID}/brief").json()
     assert body["story"] == STORY_ID
-    assert [e["title"] for e in body["timeline"]] == ["Fermeture de la ligne B", "Grève reconduite"]
+    assert [line["date"] for line in body["timeline"]] == ["2031-03-02", "2031-03-10"]
+    assert {s["title"] for s in body["statements"]} == {"Maëlle Garnier", "Octave Lemaire"}
 
 
 def test_event_and_article_and_quote(client: TestClient) -> None:

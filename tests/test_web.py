@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
-import types
 from collections.abc import Iterator
 from dataclasses import replace
 from html import unescape
@@ -162,21 +160,6 @@ def test_page_errors_are_pages(client: TestClient) -> None:
     assert bad.status_code == 422 and "from" in bad.text
 
 
-def test_story_page_shows_the_brief_text_escaped(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    class Brief:
-        def to_dict(self) -> dict[str, str]:
-            return {"title": "x"}
-
-    module = types.ModuleType("recoupe.brief")
-    module.build_brief = lambda store, story_id: Brief()  # type: ignore[attr-defined]
-    module.render_markdown = lambda brief: "## Points clés\n<script>window.__pwned = 1</script>"  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "recoupe.brief", module)
-    html = client.get(f"/stories/{STORY_ID}").text
-    assert "## Points clés\n&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in html
-    body = client.get(f"/api/stories/{STORY_ID}/brief").json()
-    assert body["brief"]["data"] == {"title": "x"}
-
-
 def test_serve_command_is_registered_with_an_example() -> None:
     from typer.testing import CliRunner
 
@@ -224,9 +207,7 @@ def test_story_page_renders_a_structured_brief_escaped(client: TestClient, monke
         def to_dict(self) -> dict[str, object]:
             return data
 
-    module = types.ModuleType("recoupe.brief")
-    module.build_brief = lambda store, story_id: Brief()  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "recoupe.brief", module)
+    monkeypatch.setattr(views, "build_brief", lambda store, story_id, config: Brief())
     html = client.get(f"/stories/{STORY_ID}").text
     assert "&lt;i&gt;ligne&lt;/i&gt; fermée" in html and "&lt;b&gt;Le Courrier&lt;/b&gt;" in html
     assert f'class="source" href="/articles/{article_id("a1")}"' in html
@@ -237,9 +218,16 @@ def test_brief_is_built_once_until_articles_are_added(
     client: TestClient, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
-    module = types.ModuleType("recoupe.brief")
-    module.build_brief = lambda store, story_id: calls.append(story_id) or {"timeline": []}  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "recoupe.brief", module)
+
+    def build(store: Store, story_id: str, config: Config) -> Brief:
+        calls.append(story_id)
+        return Brief()
+
+    class Brief:
+        def to_dict(self) -> dict[str, object]:
+            return {"timeline": []}
+
+    monkeypatch.setattr(views, "build_brief", build)
     client.get(f"/stories/{STORY_ID}")
     client.get(f"/api/stories/{STORY_ID}/brief")
     assert calls == [STORY_ID]

@@ -172,13 +172,12 @@ async def get_story(request: Request, story_id: str) -> dict[str, Any]:
         return views.story(store, story_id)
 
 
-@api.get("/stories/{story_id}/brief", summary="The story brief (the timeline when no brief builder is installed)")
+@api.get("/stories/{story_id}/brief", summary="The story brief: timeline, statements, figures, differences, coverage")
 async def get_brief(request: Request, story_id: str) -> dict[str, Any]:
     state = app_state(request)
     with state.reading() as store:
-        timeline = views.story(store, story_id)
-    built = await run_in_threadpool(state.brief, story_id)
-    return {"story": story_id, "brief": built, "timeline": timeline["events"]}
+        _found(story_id, "story", store.story(story_id))
+    return await run_in_threadpool(state.brief, story_id)
 
 
 @api.get("/events/{event_id}", summary="An event with its articles")

@@ -33,7 +33,7 @@ class AppState:
         self._writer: Store | None = None
         self._pipeline: Pipeline | None = None
         self._memo: dict[str, tuple[int, Any]] = {}
-        self._briefs: OrderedDict[str, tuple[int, dict[str, Any] | None]] = OrderedDict()
+        self._briefs: OrderedDict[str, tuple[int, dict[str, Any]]] = OrderedDict()
         if self._path is not None:
             self._writer = Store(self._path)  # also runs the migrations before any reader opens
 
@@ -73,7 +73,7 @@ class AppState:
         self._memo[key] = (stamp, value)
         return value
 
-    def brief(self, story_id: str) -> dict[str, Any] | None:
+    def brief(self, story_id: str) -> dict[str, Any]:
         """A story's brief, rebuilt only after articles were added; called from a worker thread, as building one
         can take long enough to stall every other request if it ran on the event loop."""
         with self.reading() as store:
@@ -83,7 +83,7 @@ class AppState:
                 if cached is not None and cached[0] == stamp:
                     self._briefs.move_to_end(story_id)
                     return cached[1]
-            built = views.brief(store, story_id)
+            built = views.brief(store, story_id, self.config)
         with self._lock:
             self._briefs[story_id] = (stamp, built)
             self._briefs.move_to_end(story_id)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
 from markupsafe import Markup, escape
 
+from recoupe.brief import build_brief
+from recoupe.config import Config
 from recoupe.store import Store
 from recoupe.web import highlight
 
@@ -65,23 +66,9 @@ def story(store: Store, story_id: str) -> dict[str, Any]:
     }
 
 
-def brief(store: Store, story_id: str) -> dict[str, Any] | None:
-    """The story brief from recoupe.brief when that module is installed, else None: its data, and its plain-text
-    (or Markdown) rendering when the module offers one; the page shows that text escaped, never as markup."""
-    try:
-        module = importlib.import_module("recoupe.brief")
-    except ModuleNotFoundError:
-        return None
-    built = module.build_brief(store, story_id)
-    if built is None:
-        return None
-    data = built.to_dict() if hasattr(built, "to_dict") else built
-    text = None
-    for renderer in ("render_text", "render_markdown"):
-        if hasattr(module, renderer):
-            text = str(getattr(module, renderer)(built))
-            break
-    return {"data": data, "text": text}
+def brief(store: Store, story_id: str, config: Config) -> dict[str, Any]:
+    """The story brief (recoupe.brief) as JSON-ready data: timeline, statements, figures, differences, coverage."""
+    return build_brief(store, story_id, config).to_dict()
 
 
 def event(store: Store, event_id: str) -> dict[str, Any]:
