@@ -10,7 +10,7 @@ the same whatever the store's size.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
@@ -23,8 +23,9 @@ from recoupe.store import Store
 
 CENTROID_TERMS = 300  # terms kept per centroid
 BLOCK_TERMS = 10  # highest-weighted terms of an article used as blocking keys
-CANDIDATE_STORIES = 20
-MAX_KEY_STORIES = 2000  # a key shared by more stories than this does not block
+CANDIDATE_STORIES = 12
+STATE_CACHE = 20_000  # story states kept parsed in memory
+MAX_KEY_STORIES = 100  # a key shared by more stories than this is too common to block on
 STORY_THRESHOLD = 0.18
 EVENT_THRESHOLD = 0.10
 STORY_TERM_WEIGHT = 0.5  # the rest goes to shared entities
@@ -49,6 +50,22 @@ class Clusterer:
     def __init__(self, config: Config, store: Store) -> None:
         self.config = config
         self.store = store
+        # Parsed story states, most recently used last. This clusterer is the store's only writer while
+        # it runs, so the copies stay true; the bound keeps memory flat on very large stores.
+        self._states: OrderedDict[str, dict[str, Any]] = OrderedDict()
+
+    def _story_state(self, story_id: str) -> dict[str, Any] | None:
+        state = self._states.get(story_id)
+        if state is None:
+            state = self.store.story_state(story_id)
+            if state is None:
+                return None
+            self._states[story_id] = state
+            if len(self._states) > STATE_CACHE:
+                self._states.popitem(last=False)
+        else:
+            self._states.move_to_end(story_id)
+        return state
 
     def place(self, analysis: Analysis) -> tuple[str, str]:
         """The (story id, event id) the article joins, creating them when needed."""
@@ -88,7 +105,7 @@ class Clusterer:
         keys = self._keys(profile)
         best: tuple[float, str] | None = None
         for story_id, _shared in self.store.stories_by_keys(keys, CANDIDATE_STORIES, MAX_KEY_STORIES):
-            state = self.store.story_state(story_id) or {}
+            state = self._story_state(story_id) or {}
             score = STORY_TERM_WEIGHT * _cosine(profile.terms, state.get("centroid", {}))
             score += (1 - STORY_TERM_WEIGHT) * _overlap(profile.entities, state.get("entities", {}))
             span = state.get("days")
@@ -120,7 +137,8 @@ class Clusterer:
     def _join(self, story_id: str, event_id: str, profile: Profile, analysis: Analysis) -> None:
         article = analysis.article
         title = article.title or _first_sentence(article.text)
-        story_state = self.store.story_state(story_id) or {"n": 0, "centroid": {}, "entities": {}, "days": None}
+        story_state = self._story_state(story_id) or {"n": 0, "centroid": {}, "entities": {}, "days": None}
+        self._states[story_id] = story_state
         story_state["centroid"] = _merge(story_state["centroid"], profile.terms, story_state["n"])
         entities: dict[str, int] = story_state["entities"]
         for entity in profile.entities:

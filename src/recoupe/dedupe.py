@@ -33,12 +33,15 @@ class NearCopyIndex:
             raise ValueError(f"COPY_JACCARD must be in (0, 1], got {COPY_JACCARD}")
         self.config = config
         self.store = store
+        # The permutations depend only on the seed: drawn once, shared by every signature.
+        template = MinHash(num_perm=NUM_PERM, seed=SEED)
+        self._permutations, self._scheme = template.permutations, template.scheme
 
     def signature(self, text: str) -> MinHash:
         """The MinHash of the text's word shingles (lower case)."""
         words = WORDS.findall(text.lower())
         shingles = {" ".join(words[i : i + SHINGLE]) for i in range(max(1, len(words) - SHINGLE + 1))}
-        minhash = MinHash(num_perm=NUM_PERM, seed=SEED)
+        minhash = MinHash(num_perm=NUM_PERM, seed=SEED, permutations=self._permutations, scheme=self._scheme)
         minhash.update_batch([s.encode("utf-8") for s in shingles])
         return minhash
 
