@@ -1,0 +1,59 @@
+"""Quote extraction speed on ../shared/corpus: quotes found, quotes/s and articles/s, spaCy time apart.
+
+.venv/bin/python bench/quotes.py
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from recoupe.clean import Cleaner
+from recoupe.config import Config
+from recoupe.entities import EntityResolver
+from recoupe.errors import InputError
+from recoupe.nlp import Reader
+from recoupe.quotes import QuoteExtractor
+from recoupe.records import RawArticle
+from recoupe.store import Store
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+
+def main() -> None:
+    if not CORPUS.is_dir():
+        sys.exit(f"{CORPUS} is missing")
+    config = Config(db=Path(":memory:"))
+    cleaner, reader = Cleaner(config), Reader(config)
+    articles = []
+    for path in sorted(CORPUS.rglob("*.html")):
+        raw = RawArticle(source=str(path), content=path.read_text(encoding="utf-8"), format="html", origin=str(path))
+        try:
+            articles.append(cleaner.clean(raw))
+        except InputError:
+            continue
+    reader.nlp("Chargement du modèle.")
+    start = time.perf_counter()
+    docs = list(reader.read(articles))
+    parse_time = time.perf_counter() - start
+    resolver, extractor = EntityResolver(config, Store(":memory:")), QuoteExtractor(config)
+    kinds: Counter[str] = Counter()
+    attributed = 0
+    start = time.perf_counter()
+    for article, doc in zip(articles, docs, strict=True):
+        entities, mentions = resolver.resolve(doc, article)
+        for quote in extractor.extract(doc, article, entities, mentions):
+            kinds[quote.kind] += 1
+            attributed += quote.speaker is not None
+    quote_time = time.perf_counter() - start
+    total = sum(kinds.values())
+    print(f"{len(articles)} articles, {total} quotes ({dict(kinds)}), {attributed} with a speaker")
+    print(f"spaCy:             {len(articles) / parse_time:7.1f} articles/s")
+    print(f"entities + quotes: {len(articles) / quote_time:7.1f} articles/s, {total / quote_time:7.1f} quotes/s")
+    print(f"together:          {len(articles) / (parse_time + quote_time):7.1f} articles/s")
+
+
+if __name__ == "__main__":
+    main()
