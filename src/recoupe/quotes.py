@@ -93,6 +93,8 @@ class QuoteExtractor:
         quotes: list[Quote] = []
         previous: tuple[Marked, Attribution] | None = None
         last: tuple[int, Attribution] | None = None
+        kinds = {e.id: e.type for e in entities}
+        organisations = [m for m in mentions if kinds.get(m.entity) == "ORG"]
         indirect = self._indirect(doc, text, speakers, spans)
         events: list[tuple[int, str, object]] = [(m.start, "direct", m) for m in spans]
         events += [(q.start, "indirect", q) for q in indirect]
@@ -105,7 +107,7 @@ class QuoteExtractor:
                 last = (item.start, item.attribution)
                 continue
             assert isinstance(item, Marked)
-            attribution = self._attribute(doc, text, item, paragraphs, speakers, previous, last)
+            attribution = self._attribute(doc, text, item, paragraphs, speakers, previous, last, organisations)
             quotes.append(self._quote(article, item.start, item.end, self._kind(doc, text, item), attribution))
             if attribution.person is not None:
                 speakers.add_speaker(item.start, attribution.person)
@@ -146,6 +148,7 @@ class QuoteExtractor:
         speakers: Speakers,
         previous: tuple[Marked, Attribution] | None,
         last: tuple[int, Attribution] | None,
+        mentions: list[Mention],
     ) -> Attribution:
         trailing = self._trailing_cue(doc, text, span) or self._late_trailing_cue(doc, text, span)
         if trailing is not None:
@@ -158,6 +161,14 @@ class QuoteExtractor:
             person = speakers.person_at(after, min(len(text), after + 60))
             if person is not None and len(text[after : person.start].split()) <= 3:
                 return Attribution(person, person.text, cue, 0.85 if person.by_role else 0.95)
+            body = self._body_after(text, after, mentions, cue)
+            if body is not None:
+                return body
+            named = _role_phrase(text, after)
+            if named is not None:
+                # "a ajouté le porte-parole de la police": the words name the speaker, but no one in the
+                # article is known to hold the role, so there is no entity to give.
+                return Attribution(None, named, cue, None)
         lead_start = _sentence_start(doc, span.open_at)
         lead = text[lead_start : span.open_at]
         colon_paragraph = self._paragraph_ending_with_colon(doc, text, span, paragraphs)
@@ -186,6 +197,14 @@ class QuoteExtractor:
             if previous_sentence <= last[0] < lead_start and same_paragraph:
                 return Attribution(last[1].person, last[1].mention, last[1].cue, 0.6)
         return found
+
+    def _body_after(self, text: str, after: int, organisations: list[Mention], cue: str) -> Attribution | None:
+        """An organisation named right after a reporting cue ("», a averti Météo France")."""
+        for mention in organisations:
+            if after <= mention.start <= after + 40 and len(text[after : mention.start].split()) <= 2:
+                person = Person(mention.start, mention.end, mention.text, mention.entity)
+                return Attribution(person, mention.text, cue, 0.85)
+        return None
 
     def _late_trailing_cue(self, doc: Doc, text: str, span: Marked) -> tuple[list[Token], Token | None] | None:
         """A cue after a stray closing mark later in the sentence: « ... États-Unis« , ce qui ... », a conclu X."""
@@ -472,6 +491,20 @@ def _token_at(doc: Doc, char: int) -> int:
 
 def _after_source_cue(doc: Doc, token: Token, rules: QuoteRules) -> bool:
     return token.i > 0 and doc[token.i - 1].lower_ in rules.source_cues
+
+
+ROLE_PHRASE = re.compile(
+    r"\s*,?\s*((?:le|la|l'|l’)\s*[a-zéèêàç][\w'’-]*(?: (?:de|du|des|d'|d’|de la|de l'|en)? ?[\w'’-]+){0,4})"
+)
+
+
+def _role_phrase(text: str, after: int) -> str | None:
+    """A noun phrase right after a cue that names someone by role ("le porte-parole de la police")."""
+    match = ROLE_PHRASE.match(text, after)
+    if match is None:
+        return None
+    phrase = match.group(1).rstrip(" .,;")
+    return phrase if len(phrase.split()) >= 2 else None
 
 
 def _impersonal(token: Token) -> bool:
