@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from spacy.util import get_lang_class
+from recoupe.names import function_words
 
 NUMBER = r"\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
 
@@ -42,7 +42,7 @@ class FigureReader:
         data = tomllib.loads((folder / "figures.toml").read_text(encoding="utf-8"))
         self.scales: dict[str, float] = data["scales"]
         # Function words are never what a number counts ("140 comme l'affirme le syndicat").
-        self.not_counted = frozenset(data["not_counted"]) | frozenset(get_lang_class(folder.name).Defaults.stop_words)
+        self.not_counted = frozenset(data["not_counted"]) | function_words(folder.name)
         qualifiers = "|".join(re.escape(q) for q in sorted(data["qualifiers"], key=len, reverse=True))
         scales = "|".join(sorted(self.scales, key=len, reverse=True))
         self.pattern = re.compile(

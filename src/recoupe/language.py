@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
-from spacy.util import get_lang_class
 
+from recoupe.names import function_words
 from recoupe.records import ForeignFragment
 
 # A handful of languages keeps lingua fast and its guesses on short spans sane; these are the languages that
@@ -39,17 +39,6 @@ class LanguageIdentifier:
 
     def __init__(self) -> None:
         self.detector: LanguageDetector = LanguageDetectorBuilder.from_languages(*LANGUAGES).build()
-        self._stop_words: dict[str, frozenset[str]] = {}
-
-    def stop_words(self, language: str) -> frozenset[str]:
-        """spaCy's function words of a language (empty when spaCy has no such language)."""
-        if language not in self._stop_words:
-            try:
-                words = frozenset(get_lang_class(language).Defaults.stop_words)
-            except ImportError:
-                words = frozenset()
-            self._stop_words[language] = words
-        return self._stop_words[language]
 
     def detect(self, text: str, default: str = "fr") -> str:
         """ISO 639-1 code of the text's language, from a sample of its start."""
@@ -72,7 +61,7 @@ class LanguageIdentifier:
             if end - start < 20 or any(s < end and start < e for s, e in taken):
                 continue
             words = [w.lower() for w in LETTERS.findall(text, start, end)]
-            home_words = self.stop_words(language)
+            home_words = function_words(language)
             if home_words and sum(w in home_words for w in words) >= HOME_STOPWORD_SHARE * len(words):
                 continue
             found = self._foreign(text[start:end], language, SENTENCE_CONFIDENCE, min_words=MIN_SENTENCE_WORDS)

@@ -6,7 +6,10 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+
+from spacy.util import get_lang_class
 
 
 def strip_accents(text: str) -> str:
@@ -63,3 +66,14 @@ class NameRules:
 def fold_plain(text: str) -> str:
     """Lower case, no accents, apostrophes unified, spacing collapsed."""
     return " ".join(strip_accents(text).lower().replace("’", "'").split())
+
+
+@cache
+def function_words(language: str) -> frozenset[str]:
+    """spaCy's function words of a language, as written and without accents (looked up once per language:
+    spaCy's registry look-up is slow)."""
+    try:
+        words = get_lang_class(language).Defaults.stop_words
+    except ImportError:
+        return frozenset()
+    return frozenset(words) | frozenset(strip_accents(w) for w in words)

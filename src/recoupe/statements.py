@@ -10,9 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from spacy.util import get_lang_class
-
-from recoupe.names import strip_accents
+from recoupe.names import function_words, strip_accents
 from recoupe.records import Quote
 
 WORDS = re.compile(r"\w+")
@@ -35,18 +33,6 @@ class Statement:
         return {q.speaker for q in self.quotes}
 
 
-def words(text: str, stop: frozenset[str] = frozenset()) -> set[str]:
-    """Lower-cased, accent-free words of a text, without the given function words."""
-    return {w for w in WORDS.findall(strip_accents(text).lower()) if w not in stop and len(w) > 1}
-
-
-def _stop_words(language: str) -> frozenset[str]:
-    try:
-        return frozenset(get_lang_class(language).Defaults.stop_words)
-    except ImportError:
-        return frozenset()
-
-
 def containment(a: set[str], b: set[str]) -> float:
     """Share of the smaller word set found in the larger."""
     if not a or not b:
@@ -57,26 +43,26 @@ def containment(a: set[str], b: set[str]) -> float:
 
 def group_statements(quotes: list[Quote], language: str = "fr") -> list[Statement]:
     """Quotes grouped into statements, in the order of each statement's first quote."""
-    stop = frozenset(strip_accents(w) for w in _stop_words(language))
+    stop = function_words(language)
     statements: list[tuple[set[str], Statement]] = []
+    by_words: dict[str, Statement] = {}  # the same words are the same statement, however short
     for quote in quotes:
-        vocabulary = words(quote.text, stop)
-        # The same words are the same statement however short; otherwise enough content words must match.
-        match = next((st for _, st in statements if any(_same(q.text, quote.text) for q in st.quotes)), None)
+        folded = strip_accents(quote.text).lower()
+        exact = " ".join(WORDS.findall(folded))
+        vocabulary = {w for w in WORDS.findall(folded) if w not in stop and len(w) > 1}
+        match = by_words.get(exact)
         if match is None and len(vocabulary) >= MIN_WORDS:
             match = next(
-                (s for v, s in statements if len(v) >= MIN_WORDS and containment(vocabulary, v) >= SAME_STATEMENT),
+                (st for v, st in statements if len(v) >= MIN_WORDS and containment(vocabulary, v) >= SAME_STATEMENT),
                 None,
             )
         if match is None:
-            statements.append((vocabulary, Statement([quote])))
+            match = Statement([quote])
+            statements.append((vocabulary, match))
         else:
             match.quotes.append(quote)
-            for i, (v, s) in enumerate(statements):
-                if s is match:
-                    statements[i] = (v | vocabulary, s)
-    return [s for _, s in statements]
-
-
-def _same(a: str, b: str) -> bool:
-    return " ".join(WORDS.findall(strip_accents(a).lower())) == " ".join(WORDS.findall(strip_accents(b).lower()))
+            for i, (v, st) in enumerate(statements):
+                if st is match:
+                    statements[i] = (v | vocabulary, st)
+        by_words.setdefault(exact, match)
+    return [st for _, st in statements]
