@@ -32,6 +32,7 @@ LINE_END = re.compile(r"[.!?…:;,»”\"')\]]$")
 # Headline detection: the first line is a headline, not a paragraph, when it is short and unpunctuated.
 HEADLINE_MAX_CHARS = 220
 RUBRIC_MAX_WORDS = 4
+PRECISION_FALLBACK_CHARS = 1500
 
 
 @dataclass(frozen=True)
@@ -184,6 +185,12 @@ def extract_html(raw: RawArticle) -> Page:
     )
     data: dict[str, Any] = document.as_dict() if isinstance(document, Document) else {}
     text = str(data.get("text") or "")
+    if len(text) < PRECISION_FALLBACK_CHARS:
+        # Precision mode sometimes prunes a short or oddly built article down to little or nothing: the
+        # default mode then gets the body back (the fallback chain, measured in bench/extraction.py).
+        fallback = trafilatura.extract(raw.content, include_comments=False, include_tables=True) or ""
+        if len(fallback) > 2 * len(text):
+            text = fallback
     if not text.strip():
         raise InputError(raw.origin, "no article text found in the HTML")
     url = data.get("url")
