@@ -50,7 +50,7 @@ class Line:
 
 @dataclass
 class Section:
-    """A titled list of lines ("Dmitri Peskov", "Key figures")."""
+    """A titled list of lines ("Inès Caradec", "Key figures")."""
 
     title: str
     lines: list[Line] = field(default_factory=list)

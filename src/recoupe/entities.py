@@ -1,8 +1,8 @@
 """Named entities, and the merging of every variant of a name into one store-wide entity.
 
 spaCy's NER finds the names; what no library does for French news is done here, by rules kept as data:
-titles ("M. Peskov"), transliterations ("Dmitry"/"Dmitri"), surname-only mentions, and role nouns bound
-to the person named beside them ("le porte-parole du Kremlin, Dmitri Peskov"). Merging is conservative:
+titles ("Mme Caradec"), transliterations ("Dmitry"/"Dmitri"), surname-only mentions, and role nouns bound
+to the person named beside them ("la porte-parole de la mairie, Inès Caradec"). Merging is conservative:
 a surname shared by two known people is never merged on the surname alone.
 """
 
@@ -115,7 +115,7 @@ class EntityResolver:
         return sorted(people, key=lambda p: p.start)
 
     def _missed_surnames(self, doc: Doc, people: list[PersonMention]) -> list[PersonMention]:
-        """Surnames of the article's people that NER did not tag ("Peskov a ajouté", at a paragraph start)."""
+        """Surnames of the article's people that NER did not tag ("Caradec a ajouté", at a paragraph start)."""
         surnames: dict[str, str] = {}
         for person in people:
             words = person.text.split()
@@ -223,7 +223,7 @@ class EntityResolver:
         """Who holds a role named alone: bound earlier in the article, else known and named in the article."""
         if key in bindings:
             return bindings[key]
-        # The one person of the article bound to that head ("le porte-parole de la présidence russe, D. Peskov"
+        # The one person of the article bound to that head ("la porte-parole de la mairie de Brest, I. Caradec"
         # -> "le porte-parole du Kremlin"), unless only a bare head was bound and this role says more
         # ("le président Poutine" does not make him "le président des États-Unis").
         bound = heads.get(role.head, set())
@@ -351,7 +351,7 @@ def _next_name(text: str, end: int, by_start: dict[int, PersonMention]) -> Perso
 
 
 def _previous_name(text: str, start: int, by_end: dict[int, PersonMention]) -> PersonMention | None:
-    """The name right before a role in apposition ("Dmitri Peskov, porte-parole du Kremlin")."""
+    """The name right before a role in apposition ("Inès Caradec, porte-parole de la mairie")."""
     for gap in (", ", " , "):
         person = by_end.get(start - len(gap))
         if person is not None and text[start - len(gap) : start] == gap and not person.role:

@@ -233,7 +233,7 @@ class QuoteExtractor:
         cue = cue or self._reporting_cue_in(doc, start, end)
         cue_text = cue.text if cue is not None else None
         first, last = _token_at(doc, start), _token_at(doc, end)
-        # The subject nearest the verb, looking back from it: "lorsqu'il a annoncé", "Peskov s'est montré".
+        # The subject nearest the verb, looking back from it: "lorsqu'il a répondu", "Caradec s'est dite".
         for token in reversed(doc[first:last]):
             if self._is_pronoun_subject(token):
                 gender = self.rules.pronouns[token.lower_]

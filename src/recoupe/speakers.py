@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Token
 from recoupe.names import NameRules
 from recoupe.records import Entity, Mention
 
-# Pronouns, negation and adverbs that may stand between a subject and its verb ("Peskov s'est montré").
+# Pronouns, negation and adverbs that may stand between a subject and its verb ("Caradec s'est dite").
 CLITICS = frozenset({"se", "s'", "s’", "ne", "n'", "n’", "l'", "l’", "le", "la", "les", "lui", "leur", "y", "en",
                      "me", "m'", "nous", "vous", "aussi", "également", "déjà"})  # fmt: skip
 FEMALE = "f"

@@ -141,7 +141,7 @@ def quotes(
 ) -> None:
     """List quotes with speaker, kind and source article.
 
-    Example: recoupe --db news.db quotes --speaker "Peskov"
+    Example: recoupe --db news.db quotes --speaker "Caradec"
     """
     with open_store(ctx) as store:
         speaker_ids: list[str] | None = None
