@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from itertools import combinations
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import urlparse
 
@@ -84,6 +85,12 @@ class Brief:
         return out
 
 
+@cache
+def figure_reader(folder: Path) -> FigureReader:
+    """One reader per rule folder: its patterns are compiled once."""
+    return FigureReader(folder)
+
+
 def outlet_of(article: Article) -> str:
     """The outlet's name, else the source's host, else the file name."""
     if article.outlet:
@@ -100,8 +107,9 @@ def build_brief(store: Store, story_id: str, config: Config | None = None) -> Br
     config = config or Config()
     articles = {a.id: a for a in store.articles(story.articles)}
     events = store.events(story.id)
-    names = {e.id: e.name for e in store.entities()}
     quotes = [q for a in story.articles for q in store.quotes(article=a)]
+    speakers = sorted({q.speaker for q in quotes if q.speaker})
+    names = {e.id: e.name for e in store.entities(speakers)}
 
     def source(article_id: str, start: int, end: int) -> Source:
         article = articles[article_id]
@@ -125,7 +133,7 @@ def build_brief(store: Store, story_id: str, config: Config | None = None) -> Br
         )
 
     statements = _statements(quotes, names, source)
-    figures, figure_differences = _figures(FigureReader(config.language_rules), articles, source)
+    figures, figure_differences = _figures(figure_reader(config.language_rules), articles, source)
     attribution_differences = _attribution_differences(quotes, names, source)
     coverage = []
     for outlet in sorted({outlet_of(a) for a in articles.values()}):
