@@ -227,9 +227,3 @@ def _first_sentence(text: str, limit: int = 120) -> str:
     end = line.find(". ")
     sentence = line[: end + 1] if 0 < end < limit else line[:limit]
     return sentence.strip()
-
-
-def describe(state: dict[str, Any]) -> str:
-    """A short human description of a cluster state, for debugging output."""
-    top = sorted(state.get("centroid", {}).items(), key=lambda kv: -kv[1])[:5]
-    return ", ".join(t for t, _ in top)

@@ -87,10 +87,6 @@ class Pipeline:
                 seen.add(item.content_hash)
                 yield item
 
-    def analyse(self, articles: list[Article]) -> list[Analysis]:
-        """Read cleaned articles in-process: entities, quotes, content lemmas and the dates they mention."""
-        return [self.analyse_one(a, doc) for a, doc in zip(articles, self.reader.read(articles), strict=True)]
-
     def analyse_one(self, article: Article, doc: Doc) -> Analysis:
         """Read one parsed article: entities, quotes, content lemmas and the dates it mentions."""
         dates.complete_published(article, self.dates)
@@ -109,8 +105,3 @@ class Pipeline:
         article = analysis.article
         article.duplicate_of = self.near_copies.find_and_add(article)
         article.story, article.event = self.clusterer.place(analysis)
-
-
-def ingest(config: Config, store: Store, inputs: Iterable[RawArticle | InputError]) -> RunReport:
-    """Run the whole pipeline over the inputs into the store."""
-    return Pipeline(config, store).run(inputs)

@@ -28,10 +28,6 @@ class Statement:
     def text(self) -> str:
         return max(self.quotes, key=lambda q: (len(q.text), q.id)).text
 
-    @property
-    def speakers(self) -> set[str | None]:
-        return {q.speaker for q in self.quotes}
-
 
 def containment(a: set[str], b: set[str]) -> float:
     """Share of the smaller word set found in the larger."""

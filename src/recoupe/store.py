@@ -263,10 +263,6 @@ class Store:
             found.update(row[0] for row in rows)
         return found
 
-    def has_source(self, source: str) -> bool:
-        """Whether an article from this URL or path is stored."""
-        return self.db.execute("SELECT 1 FROM articles WHERE source = ? LIMIT 1", (source,)).fetchone() is not None
-
     def save_analysis(self, analysis: Analysis) -> None:
         """Store one analysed article with its entities, mentions and quotes."""
         a = analysis.article
@@ -430,12 +426,6 @@ class Store:
                    title = excluded.title, state = excluded.state""",
             (event.id, event.story, event.date, event.title, json.dumps(state or {}, ensure_ascii=False)),
         )
-
-    def delete_event(self, event_id: str) -> None:
-        self.db.execute("DELETE FROM events WHERE id = ?", (event_id,))
-
-    def delete_story(self, story_id: str) -> None:
-        self.db.execute("DELETE FROM stories WHERE id = ?", (story_id,))
 
     def story_state(self, story_id: str) -> dict[str, Any] | None:
         row = self.db.execute("SELECT state FROM stories WHERE id = ?", (story_id,)).fetchone()
