@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import bisect
 import re
-import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 
 from spacy.tokens import Doc, Token
 
 from recoupe.config import Config
+from recoupe.cues import QuoteRules
 from recoupe.names import NameRules
 from recoupe.records import Article, Entity, Mention, Quote, QuoteKind, stable_id
 from recoupe.speakers import CLITICS, Person, Speakers
@@ -25,31 +24,6 @@ MARKS = re.compile(r"[«»“”\"]")
 WORD = re.compile(r"\w+")
 SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
 FINAL_PUNCT = " .,;:"
-
-
-@dataclass(frozen=True)
-class QuoteRules:
-    """Reporting verbs, source cues, title cues and pronouns of one language."""
-
-    verbs: frozenset[str]
-    source_cues: tuple[str, ...]
-    title_cues: frozenset[str]
-    min_words: int
-    subordinators: frozenset[str]
-    pronouns: dict[str, str]
-
-    @classmethod
-    def load(cls, folder: Path) -> QuoteRules:
-        """Rules from quotes.toml of a language folder."""
-        data = tomllib.loads((folder / "quotes.toml").read_text(encoding="utf-8"))
-        return cls(
-            verbs=frozenset(v.removeprefix("s'") for v in data["reporting_verbs"]),
-            source_cues=tuple(data["source_cues"]),
-            title_cues=frozenset(data["title_cues"]),
-            min_words=int(data.get("min_words", 4)),
-            subordinators=frozenset(data["subordinators"]),
-            pronouns=dict(data["pronouns"]),
-        )
 
 
 @dataclass
@@ -135,6 +109,8 @@ class QuoteExtractor:
         lead = text[_sentence_start(doc, span.open_at) : span.open_at].strip()
         if not lead or lead.endswith(":") or span.open_at == _paragraph_start(text, span.open_at):
             return "direct"
+        if lead.endswith(",") and lead.lower().startswith(self.rules.opening_cues) and len(lead.split()) <= 8:
+            return "direct"  # "Pour X, « ... »": the cue phrase names the speaker, the quote is a sentence
         return "mixed"
 
     # --- attribution ------------------------------------------------------------------------------
@@ -152,23 +128,12 @@ class QuoteExtractor:
     ) -> Attribution:
         trailing = self._trailing_cue(doc, text, span) or self._late_trailing_cue(doc, text, span)
         if trailing is not None:
-            cue_tokens, pronoun = trailing
-            cue = text[cue_tokens[0].idx : cue_tokens[-1].idx + len(cue_tokens[-1].text)].strip("- ")
-            after = cue_tokens[-1].idx + len(cue_tokens[-1].text)
-            if pronoun is not None:
-                person = speakers.resolve_pronoun(span.open_at, self.rules.pronouns.get(pronoun.lower_, ""))
-                return Attribution(person, pronoun.text.strip("-"), cue, 0.8 if person else None)
-            person = speakers.person_at(after, min(len(text), after + 60))
-            if person is not None and len(text[after : person.start].split()) <= 3:
-                return Attribution(person, person.text, cue, 0.85 if person.by_role else 0.95)
-            body = self._body_after(text, after, mentions, cue)
-            if body is not None:
-                return body
-            named = _role_phrase(text, after)
-            if named is not None:
-                # "a ajouté le porte-parole de la police": the words name the speaker, but no one in the
-                # article is known to hold the role, so there is no entity to give.
-                return Attribution(None, named, cue, None)
+            by_cue = self._by_cue(doc, text, span, trailing, speakers, mentions)
+            if by_cue is not None:
+                return by_cue
+        incise = self._incise(doc, text, span, speakers)
+        if incise is not None:
+            return incise
         lead_start = _sentence_start(doc, span.open_at)
         lead = text[lead_start : span.open_at]
         colon_paragraph = self._paragraph_ending_with_colon(doc, text, span, paragraphs)
@@ -180,6 +145,8 @@ class QuoteExtractor:
             verb = self._reporting_cue_in(doc, lead_start, span.open_at)
             if verb is not None:
                 found = self._clause_speaker(doc, text, lead_start, verb.idx, speakers, 0.85, cue=verb)
+            else:
+                found = self._opening_cue(doc, text, lead_start, span.open_at, speakers) or found
         if found.person is not None:
             return found
         if previous is not None and previous[1].person is not None and _same_sentence(text, previous[0], span):
@@ -197,6 +164,78 @@ class QuoteExtractor:
             if previous_sentence <= last[0] < lead_start and same_paragraph:
                 return Attribution(last[1].person, last[1].mention, last[1].cue, 0.6)
         return found
+
+    def _by_cue(
+        self,
+        doc: Doc,
+        text: str,
+        span: Marked,
+        cue_found: tuple[list[Token], Token | None],
+        speakers: Speakers,
+        organisations: list[Mention],
+        inside: bool = False,
+    ) -> Attribution | None:
+        """The speaker named by a cue after a quote: its inverted pronoun, a name, an organisation or a role."""
+        cue_tokens, pronoun = cue_found
+        cue = text[cue_tokens[0].idx : cue_tokens[-1].idx + len(cue_tokens[-1].text)].strip("- ")
+        after = cue_tokens[-1].idx + len(cue_tokens[-1].text)
+        if pronoun is not None:
+            if inside and not pronoun.text.startswith("-"):
+                return None  # inside a quote only the inverted "dit-il" is an incise; "il" belongs to the quote
+            person = speakers.resolve_pronoun(span.open_at, self.rules.pronouns.get(pronoun.lower_, ""))
+            return Attribution(person, pronoun.text.strip("-"), cue, 0.8 if person else None)
+        limit = min(len(text), after + 60)
+        person = speakers.mention_at(after, limit) if inside else speakers.person_at(after, limit)
+        if person is not None and len(text[after : person.start].split()) <= 3:
+            return Attribution(person, person.text, cue, 0.85 if person.by_role else 0.95)
+        if inside:
+            return None
+        body = self._body_after(text, after, organisations, cue)
+        if body is not None:
+            return body
+        named = _role_phrase(doc, after)
+        if named is not None:
+            # "a ajouté le porte-parole de la police": the words name the speaker, but no one in the
+            # article is known to hold the role, so there is no entity to give.
+            return Attribution(None, named, cue, None)
+        return None
+
+    def _incise(self, doc: Doc, text: str, span: Marked, speakers: Speakers) -> Attribution | None:
+        """A cue set inside the quote between commas: « Moi, dit-il, je reste », « Nous, explique X, ... »."""
+        for token in doc[_token_at(doc, span.start) : _token_at(doc, span.end)]:
+            if token.text != ",":
+                continue
+            found = self._cue_from(doc, token.idx + 1)
+            if found is None:
+                continue
+            close = found[0][-1].i + 1
+            attribution = self._by_cue(doc, text, span, found, speakers, [], inside=True)
+            if attribution is None or attribution.person is None:
+                continue
+            # The incise ends at a comma or the sentence's end right after the pronoun or the name.
+            if attribution.mention and found[1] is None:
+                close = _token_at(doc, text.find(attribution.mention, found[0][-1].idx) + len(attribution.mention))
+            if close < len(doc) and doc[close].text in {",", ".", "!", "?", "»", "”"}:
+                return attribution
+        return None
+
+    def _opening_cue(self, doc: Doc, text: str, start: int, end: int, speakers: Speakers) -> Attribution | None:
+        """'Pour X, « ... »', 'Selon le ministre, « ... »': a cue phrase, a person and a comma before the quote."""
+        lead = text[start:end]
+        lowered = lead.lower().lstrip()
+        cue = next((c for c in self.rules.opening_cues if lowered.startswith(c + " ")), None)
+        if cue is None or not lead.rstrip().endswith(","):
+            return None
+        cue_end = start + (len(lead) - len(lowered)) + len(cue)
+        if any(
+            t.pos_ in {"VERB", "AUX"} and "Fin" in t.morph.get("VerbForm", [])
+            for t in doc[_token_at(doc, cue_end) : _token_at(doc, end)]
+        ):
+            return None  # 'Pour X, il a dit « ... »': the clause has its own verb
+        person = speakers.person_at(cue_end, end)
+        if person is None or len(text[cue_end : person.start].split()) > 2:
+            return None
+        return Attribution(person, person.text, lead.strip()[: len(cue)], 0.8 if person.by_role else 0.85)
 
     def _body_after(self, text: str, after: int, organisations: list[Mention], cue: str) -> Attribution | None:
         """An organisation named right after a reporting cue ("», a averti Météo France")."""
@@ -255,7 +294,8 @@ class QuoteExtractor:
                 if not _after_source_cue(doc, token, self.rules) and not speakers.after_subordinator(token):
                     named.append((person, speakers.is_subject(person)))
                 continue
-            if token.lower_ in self.rules.pronouns and token.pos_ == "PRON" and not _impersonal(token) and not named:
+            personal = token.pos_ == "PRON" and not self.rules.impersonal(token)
+            if token.lower_ in self.rules.pronouns and personal and not named:
                 gender = self.rules.pronouns[token.lower_]
                 person = speakers.resolve_pronoun(token.idx, gender, _sentence_start(doc, token.idx))
                 return Attribution(person, token.text.strip("-"), cue_text, confidence - 0.15 if person else None)
@@ -269,7 +309,7 @@ class QuoteExtractor:
 
     def _is_pronoun_subject(self, token: Token) -> bool:
         """'il'/'elle' followed by its verb (past clitics), and not impersonal ('il faut')."""
-        if token.lower_ not in self.rules.pronouns or token.pos_ != "PRON" or _impersonal(token):
+        if token.lower_ not in self.rules.pronouns or token.pos_ != "PRON" or self.rules.impersonal(token):
             return False
         doc = token.doc
         i = token.i + 1
@@ -281,7 +321,11 @@ class QuoteExtractor:
         """A reporting verb right after the closing mark (", a déclaré X", "a-t-il ajouté"), with its pronoun."""
         if span.close_at is None:
             return None
-        first = _token_at(doc, span.close_at + 1)
+        return self._cue_from(doc, span.close_at + 1)
+
+    def _cue_from(self, doc: Doc, char: int) -> tuple[list[Token], Token | None] | None:
+        """A reporting verb starting at a character offset, past a comma or closing mark, with its pronoun."""
+        first = _token_at(doc, char)
         tokens: list[Token] = []
         for token in doc[first : first + 7]:
             if token.text in {",", "»", "”", '"'} and not tokens:
@@ -289,7 +333,7 @@ class QuoteExtractor:
             if token.is_space:
                 continue
             tokens.append(token)
-            if token.lemma_.lower() in self.rules.verbs and token.pos_ in {"VERB", "AUX", "NOUN", "ADJ"}:
+            if self.rules.reporting_lemma(token) is not None:
                 pronoun = next((t for t in doc[token.i + 1 : token.i + 3] if t.lower_ in self.rules.pronouns), None)
                 pronoun = pronoun or next((t for t in tokens if t.lower_ in {"-il", "-elle"}), None)
                 if pronoun is not None:
@@ -305,7 +349,7 @@ class QuoteExtractor:
         for token in doc[_token_at(doc, start) : _token_at(doc, end)]:
             if token.idx >= end:
                 break
-            if token.lemma_.lower() in self.rules.verbs and token.pos_ in {"VERB", "NOUN", "ADJ"}:
+            if token.pos_ != "AUX" and self.rules.reporting_lemma(token) is not None:
                 found = token
         return found
 
@@ -346,7 +390,8 @@ class QuoteExtractor:
     def _reported_that(self, doc: Doc, text: str, start: int, end: int, speakers: Speakers) -> list[_Indirect]:
         tokens = doc[_token_at(doc, start) : _token_at(doc, end)]
         for token in tokens:
-            if token.lemma_.lower() in self.rules.verbs and token.pos_ == "VERB":
+            lemma = self.rules.reporting_lemma(token) if token.pos_ == "VERB" else None
+            if lemma is not None and lemma not in self.rules.not_before_that:
                 nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
                 if nxt is not None and nxt.lower_ in {"que", "qu'", "qu’", "qu"}:
                     content_start = nxt.idx + len(nxt.text)
@@ -493,25 +538,29 @@ def _after_source_cue(doc: Doc, token: Token, rules: QuoteRules) -> bool:
     return token.i > 0 and doc[token.i - 1].lower_ in rules.source_cues
 
 
-ROLE_PHRASE = re.compile(
-    r"\s*,?\s*((?:le|la|l'|l’)\s*[a-zéèêàç][\w'’-]*(?: (?:de|du|des|d'|d’|de la|de l'|en)? ?[\w'’-]+){0,4})"
-)
+ROLE_DETERMINERS = frozenset({"le", "la", "l'", "l’", "les", "un", "une", "son", "sa", "leur"})
+ROLE_POS = frozenset({"NOUN", "ADJ", "PROPN", "DET"})
+GENITIVE = frozenset({"de", "du", "des", "d'", "d’"})
 
 
-def _role_phrase(text: str, after: int) -> str | None:
-    """A noun phrase right after a cue that names someone by role ("le porte-parole de la police")."""
-    match = ROLE_PHRASE.match(text, after)
-    if match is None:
+def _role_phrase(doc: Doc, after: int) -> str | None:
+    """A noun phrase right after a cue that names someone by role ("le porte-parole de la police"): a determiner,
+    nouns and adjectives, genitive complements; it stops at any other preposition ("... à une question")."""
+    i = _token_at(doc, after)
+    while i < len(doc) and doc[i].text == ",":
+        i += 1
+    if i >= len(doc) or doc[i].lower_ not in ROLE_DETERMINERS:
         return None
-    phrase = match.group(1).rstrip(" .,;")
-    return phrase if len(phrase.split()) >= 2 else None
-
-
-def _impersonal(token: Token) -> bool:
-    """'il faut', 'il y a', 'il est (adjectif) de': no person behind the pronoun."""
-    doc = token.doc
-    nxt = [t.lower_ for t in doc[token.i + 1 : token.i + 3]]
-    return bool(nxt) and (nxt[0] in {"faut", "fallait", "faudra", "y", "s'agit", "semble", "paraît"})
+    end = i + 1
+    while end < min(len(doc), i + 9) and (
+        doc[end].pos_ in ROLE_POS or (doc[end].pos_ == "ADP" and doc[end].lower_ in GENITIVE) or doc[end].text == "-"
+    ):
+        end += 1
+    while end > i + 1 and (doc[end - 1].pos_ in {"ADP", "DET"} or doc[end - 1].text == "-"):
+        end -= 1
+    if end - i < 2:
+        return None
+    return doc.text[doc[i].idx : doc[end - 1].idx + len(doc[end - 1].text)]
 
 
 def _skip_space(text: str, i: int) -> int:

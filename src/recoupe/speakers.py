@@ -81,6 +81,11 @@ class Speakers:
             i += 1
         return None
 
+    def mention_at(self, start: int, end: int) -> Person | None:
+        """The first person mention within [start, end), inside quotes too (a name in an incise)."""
+        i = bisect.bisect_left(self._starts, start)
+        return self.persons[i] if i < len(self.persons) and self.persons[i].start < end else None
+
     def person_covering(self, char: int) -> Person | None:
         """The person mention whose span covers a character offset."""
         i = bisect.bisect_right(self._starts, char) - 1
