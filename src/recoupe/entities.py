@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from recoupe.config import Config
+from recoupe.cues import QuoteRules
 from recoupe.names import NameRules, Role, fold_plain
 from recoupe.records import Article, Entity, EntityType, Mention, stable_id
 from recoupe.store import Store
@@ -21,6 +22,7 @@ LABELS: dict[str, EntityType] = {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "MISC
 DETERMINERS = frozenset({"le", "la", "l'", "l’", "les", "du", "au", "son", "sa", "leur", "un", "une", "ce", "cet"})
 COMPLEMENT_POS = frozenset({"ADJ", "ADP", "DET", "NOUN", "PROPN", "NUM"})
 MAX_COMPLEMENT = 6
+CLOSING_MARKS = frozenset({"»", "”", '"'})
 GENITIVE = frozenset({"de", "du", "des", "d'", "d’"})  # the only prepositions inside a role's complement
 
 
@@ -54,6 +56,7 @@ class EntityResolver:
         self.config = config
         self.store = store
         self.rules = NameRules.load(config.language_rules)
+        self.cues = QuoteRules.load(config.language_rules)
         self._heads = frozenset(fold_plain(r.head) for r in self.rules.roles)
         # Role nouns by their first word, longest first: one dictionary look-up per token.
         self._roles_by_first: dict[str, list[tuple[Role, int]]] = {}
@@ -85,9 +88,10 @@ class EntityResolver:
             if person.text not in entity.variants and not bare_role:
                 entity.variants.append(person.text)
             mentions.append(Mention(article.id, person.start, person.end, person.text, person.entity))
+        taken = [(p.start, p.end) for p in people if not p.role]
         for ent in doc.ents:
             kind = LABELS.get(ent.label_, "MISC")
-            if kind == "PER" or len(ent.text) < 2:
+            if kind == "PER" or len(ent.text) < 2 or any(s < ent.end_char and ent.start_char < e for s, e in taken):
                 continue
             entity_id = stable_id("ent", kind, fold_plain(ent.text))
             entity = found.setdefault(entity_id, Entity(id=entity_id, name=ent.text, type=kind))
@@ -102,10 +106,12 @@ class EntityResolver:
 
     def people(self, doc: Doc) -> list[PersonMention]:
         """Every person mention of the document, by name or bound role, in text order."""
-        names = [self._name_mention(span) for span in doc.ents if span.label_ == "PER"]
-        by_surname = self._article_surnames([n for n in names if n is not None])
+        spans = [span for span in doc.ents if span.label_ == "PER"] + self._inverted_subjects(doc)
+        found = [n for n in (self._name_mention(span) for span in spans) if n is not None]
+        names = self._unglued(found)
+        by_surname = self._article_surnames(names)
         people: list[PersonMention] = []
-        for mention, tokens in (n for n in names if n is not None):
+        for mention, tokens in names:
             first, last = self.rules.person_key(tokens)
             mention.entity = self._person_id(first, last, " ".join(tokens), by_surname)
             mention.gender = mention.gender or self.index.gender.get(mention.entity, "")
@@ -113,6 +119,40 @@ class EntityResolver:
         people += self._missed_surnames(doc, people)
         people += self._roles(doc, people)
         return sorted(people, key=lambda p: p.start)
+
+    def _inverted_subjects(self, doc: Doc) -> list[Span]:
+        """Names the NER missed or took for a place where a subject is inverted after a quote ("», ajoute
+        Hassan"): right after a reporting verb that follows a closing mark, only a speaker can stand."""
+        found: list[Span] = []
+        for token in doc:
+            if token.i + 1 >= len(doc) or not any(t.text in CLOSING_MARKS for t in doc[max(0, token.i - 3) : token.i]):
+                continue
+            if self.cues.reporting_lemma(token) is None:
+                continue
+            start = token.i + 1 + (doc[token.i + 1].text in self.rules.titles)
+            end = start
+            while end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper():
+                end += 1
+            if end > start and all(t.ent_type_ in {"", "LOC", "MISC"} for t in doc[start:end]):
+                found.append(Span(doc, start, end, label="PER"))
+        return found
+
+    def _unglued(self, names: list[tuple[PersonMention, list[str]]]) -> list[tuple[PersonMention, list[str]]]:
+        """Names whose surname swallowed the next word when scraping lost a space ("Zelenskiest" for
+        "Zelenski est"): cut when the rest is a surname known in the article or the store."""
+        surnames = [self.rules.fold(tokens[-1]) for _, tokens in names]
+        for number, (mention, tokens) in enumerate(names):
+            others = set(surnames[:number] + surnames[number + 1 :]) | set(self.index.by_surname)
+            if len(tokens) < 2 or surnames[number] in others:
+                continue
+            for glued in self.rules.glued:
+                stem = tokens[-1][: -len(glued)]
+                if tokens[-1].endswith(glued) and len(stem) > 2 and self.rules.fold(stem) in others:
+                    tokens[-1] = stem
+                    mention.end -= len(glued)
+                    mention.text = mention.text[: -len(glued)]
+                    break
+        return names
 
     def _missed_surnames(self, doc: Doc, people: list[PersonMention]) -> list[PersonMention]:
         """Surnames of the article's people that NER did not tag ("Caradec a ajouté", at a paragraph start)."""

@@ -34,6 +34,7 @@ class NameRules:
     not_persons: frozenset[str]
     roles: tuple[Role, ...]  # longest first, so "premier ministre" wins over "ministre"
     premodifiers: frozenset[str]
+    glued: tuple[str, ...]  # short words scraping glues to a name ("Zelenskiest ouvert" for "Zelenski est")
 
     @classmethod
     def load(cls, folder: Path) -> NameRules:
@@ -46,6 +47,7 @@ class NameRules:
             not_persons=frozenset(fold_plain(n) for n in names.get("not_persons", [])),
             roles=tuple(sorted((Role(h, g) for h, g in roles.get("heads", [])), key=lambda r: -len(r.head.split()))),
             premodifiers=frozenset(roles.get("premodifiers", [])),
+            glued=tuple(names.get("glued_words", [])),
         )
 
     def fold(self, name: str) -> str:

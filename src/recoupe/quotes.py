@@ -384,7 +384,12 @@ class QuoteExtractor:
                 m.open_at < sentence.end_char and sentence.start_char <= m.end for m in direct
             ):
                 continue
-            found.extend(self._reported_that(doc, text, sentence.start_char, sentence.end_char, speakers))
+            # spaCy's sentences may run over a paragraph break; reported speech never does.
+            for line in re.finditer(r"[^\n]+", text[sentence.start_char : sentence.end_char]):
+                start = _skip_space(text, sentence.start_char + line.start())
+                end = sentence.start_char + line.end()
+                if end - start > 1:
+                    found.extend(self._reported_that(doc, text, start, end, speakers))
         return found
 
     def _reported_that(self, doc: Doc, text: str, start: int, end: int, speakers: Speakers) -> list[_Indirect]:

@@ -146,6 +146,9 @@ class Speakers:
         """Main-clause subjects: per sentence, the first person named before any finite verb."""
         subjects: list[Person] = []
         for sentence in _sentences(self.doc):
+            opener = next((t for t in sentence if t.is_alpha), None)
+            if opener is not None and opener.text[:1].islower():
+                continue  # a fragment of a sentence cut by scraping or by the splitter: its main clause is elsewhere
             for token in sentence:
                 if self.inside_quote(token.idx):
                     continue
