@@ -292,7 +292,7 @@ class EntityResolver:
             end = _complement_end(doc, head_end)
             previous_is_comma = begin > 0 and doc[begin - 1].text == ","
             if has_determiner or previous_is_comma or _after_name_comma(doc, begin):
-                key = " ".join(fold_plain(t.text) for t in doc[i:end])
+                key = self.rules.office(" ".join(fold_plain(t.text) for t in doc[i:end]))
                 spans.append((role, doc[begin].idx, doc[end - 1].idx + len(doc[end - 1].text), key))
             i = end
         return spans
@@ -340,7 +340,7 @@ class EntityResolver:
             head = fold_plain(role.head)
             position = lowered.find(head)
             if position >= 0 and (position == 0 or lowered[position - 1] == " ") and variant[:1].islower():
-                return lowered[position:]
+                return self.rules.office(lowered[position:])
         return None
 
 

@@ -34,6 +34,7 @@ class NameRules:
     not_persons: frozenset[str]
     roles: tuple[Role, ...]  # longest first, so "premier ministre" wins over "ministre"
     premodifiers: frozenset[str]
+    offices: dict[str, str]  # folded role phrase -> the first phrase naming the same office
     glued: tuple[str, ...]  # short words scraping glues to a name ("Zelenskiest ouvert" for "Zelenski est")
 
     @classmethod
@@ -48,6 +49,7 @@ class NameRules:
             roles=tuple(sorted((Role(h, g) for h, g in roles.get("heads", [])), key=lambda r: -len(r.head.split()))),
             premodifiers=frozenset(roles.get("premodifiers", [])),
             glued=tuple(names.get("glued_words", [])),
+            offices={_role_key(p): _role_key(group[0]) for group in roles.get("same_office", []) for p in group},
         )
 
     def fold(self, name: str) -> str:
@@ -57,12 +59,22 @@ class NameRules:
             folded = pattern.sub(replacement, folded)
         return folded
 
+    def office(self, role_key: str) -> str:
+        """A folded role phrase mapped onto one name per office ("chef du kremlin" -> "president russe")."""
+        key = _role_key(role_key)
+        return self.offices.get(key, key)
+
     def person_key(self, tokens: list[str]) -> tuple[str, str]:
         """(first names, surname) keys of a name given as tokens, titles removed."""
         words = [t for t in tokens if t not in self.titles]
         if not words:
             return "", ""
         return " ".join(self.fold(w) for w in words[:-1]), self.fold(words[-1])
+
+
+def _role_key(phrase: str) -> str:
+    """A role phrase folded, with the spaces the tokenizer leaves around hyphens and apostrophes removed."""
+    return fold_plain(phrase).replace(" - ", "-").replace(" -", "-").replace("' ", "'")
 
 
 def fold_plain(text: str) -> str:
