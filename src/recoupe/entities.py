@@ -366,8 +366,9 @@ def _complement_end(doc: Doc, end: int) -> int:
     while i < limit:
         token = doc[i]
         participle = i == end and "Part" in token.morph.get("VerbForm", [])  # "le président élu des États-Unis"
+        inside_name = token.ent_iob_ == "I" and token.ent_type_ != "PER"  # "de New York", "York" tagged X
         if (token.ent_iob_ == "B" and token.ent_type_ == "PER") or (
-            token.pos_ not in COMPLEMENT_POS and not participle
+            token.pos_ not in COMPLEMENT_POS and not participle and not inside_name
         ):
             break
         if token.pos_ == "DET" and (i + 1 >= limit or doc[i + 1].pos_ not in {"NOUN", "PROPN", "ADJ"}):

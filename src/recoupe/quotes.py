@@ -285,13 +285,18 @@ class QuoteExtractor:
                 and speakers.is_subject(person)
                 and not speakers.inside_quote(person.start)
                 and not _after_source_cue(doc, doc[_token_at(doc, person.start)], self.rules)
+                and not self._in_reported_clause(doc, first, _token_at(doc, person.start))
             ):
                 return Attribution(person, person.text, cue_text, confidence - (0.1 if person.by_role else 0.0))
         named: list[tuple[Person, bool]] = []
         for token in doc[first:last]:
             person = speakers.person_at(token.idx, token.idx + 1)
             if person is not None and person.start == token.idx:
-                if not _after_source_cue(doc, token, self.rules) and not speakers.after_subordinator(token):
+                if not (
+                    _after_source_cue(doc, token, self.rules)
+                    or speakers.after_subordinator(token)
+                    or self._in_reported_clause(doc, first, token.i)
+                ):
                     named.append((person, speakers.is_subject(person)))
                 continue
             personal = token.pos_ == "PRON" and not self.rules.impersonal(token)
@@ -306,6 +311,16 @@ class QuoteExtractor:
         if person is not None:
             return Attribution(person, person.text, cue_text, confidence - 0.1)
         return Attribution(None, None, cue_text, None)
+
+    def _in_reported_clause(self, doc: Doc, first: int, at: int) -> bool:
+        """Whether a token stands after "que" following a reporting verb in [first, at): in "X annonce (...) que
+        Y aurait été tué", Y is the subject of what is reported, not the one reporting."""
+        verb_seen = False
+        for token in doc[first:at]:
+            if verb_seen and token.lower_ in {"que", "qu'", "qu’"}:
+                return True
+            verb_seen = verb_seen or (token.pos_ == "VERB" and self.rules.reporting_lemma(token) is not None)
+        return False
 
     def _is_pronoun_subject(self, token: Token) -> bool:
         """'il'/'elle' followed by its verb (past clitics), and not impersonal ('il faut')."""
@@ -330,10 +345,14 @@ class QuoteExtractor:
         for token in doc[first : first + 7]:
             if token.text in {",", "»", "”", '"'} and not tokens:
                 continue
+            if "\n" in token.text:
+                return None  # a cue never reaches into the next paragraph
             if token.is_space:
                 continue
             tokens.append(token)
             if self.rules.reporting_lemma(token) is not None:
+                if "Inf" in token.morph.get("VerbForm", []):
+                    return None  # "Pour se justifier, ...": an infinitive reports nothing by itself
                 pronoun = next((t for t in doc[token.i + 1 : token.i + 3] if t.lower_ in self.rules.pronouns), None)
                 pronoun = pronoun or next((t for t in tokens if t.lower_ in {"-il", "-elle"}), None)
                 if pronoun is not None:

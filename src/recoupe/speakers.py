@@ -124,6 +124,9 @@ class Speakers:
             person = self._person_starting(token.idx)
             if person is not None and not self.inside_quote(token.idx) and not self.after_subordinator(token):
                 return person
+            finite = token.pos_ in {"VERB", "AUX"} and "Fin" in token.morph.get("VerbForm", [])
+            if finite and not self.inside_quote(token.idx):
+                return None  # past the main verb: a name further on is its object or in a clause of its own
         return None
 
     def is_subject(self, person: Person) -> bool:
