@@ -24,6 +24,7 @@ class QuoteRules:
     source_cues: tuple[str, ...]
     opening_cues: tuple[str, ...]
     title_cues: frozenset[str]
+    link_cues: frozenset[str]
     min_words: int
     subordinators: frozenset[str]
     pronouns: dict[str, str]
@@ -41,6 +42,7 @@ class QuoteRules:
             source_cues=tuple(data["source_cues"]),
             opening_cues=tuple(data.get("opening_cues", [])),
             title_cues=frozenset(data["title_cues"]),
+            link_cues=frozenset(data.get("link_cues", [])),
             min_words=int(data.get("min_words", 4)),
             subordinators=frozenset(data["subordinators"]),
             pronouns=dict(data["pronouns"]),

@@ -231,7 +231,7 @@ class EntityResolver:
     def _roles(self, doc: Doc, names: list[PersonMention]) -> list[PersonMention]:
         """Role-noun mentions, bound to the person named beside them or known to hold the role."""
         found: list[PersonMention] = []
-        bindings: dict[str, str] = {}  # role key -> entity id, in this article
+        bindings: dict[str, set[str]] = {}  # role key -> entity ids, in this article
         heads: dict[str, set[str]] = {}  # role head -> entity ids, in this article
         bare_bindings: dict[str, bool] = {}  # role head -> whether it was only ever bound without complement
         by_start = {n.start: n for n in names}
@@ -240,7 +240,7 @@ class EntityResolver:
             text = doc.text[span_start:span_end]
             person = _next_name(doc.text, span_end, by_start) or _previous_name(doc.text, span_start, by_end)
             if person is not None:
-                bindings[key] = person.entity
+                bindings.setdefault(key, set()).add(person.entity)
                 heads.setdefault(role.head, set()).add(person.entity)
                 bare_bindings[role.head] = bare_bindings.get(role.head, True) and key == fold_plain(role.head)
                 entity_id: str | None = person.entity
@@ -255,14 +255,15 @@ class EntityResolver:
         self,
         key: str,
         role: Role,
-        bindings: dict[str, str],
+        bindings: dict[str, set[str]],
         heads: dict[str, set[str]],
         bare_bindings: dict[str, bool],
         present: set[str],
     ) -> str | None:
         """Who holds a role named alone: bound earlier in the article, else known and named in the article."""
         if key in bindings:
-            return bindings[key]
+            # Two ministers named in the article: "le ministre" alone could be either.
+            return next(iter(bindings[key])) if len(bindings[key]) == 1 else None
         # The one person of the article bound to that head ("la porte-parole de la mairie de Brest, I. Caradec"
         # -> "le porte-parole du Kremlin"), unless only a bare head was bound and this role says more
         # ("le président Poutine" does not make him "le président des États-Unis").

@@ -100,6 +100,9 @@ class QuoteExtractor:
         before = text[max(0, span.open_at - 40) : span.open_at].lower().split()
         if before and before[-1].strip(",:") in self.rules.title_cues:
             return False
+        lead = text[_paragraph_start(text, span.open_at) : span.open_at].lower().strip(" :-–—>»\u00a0")
+        if lead in self.rules.link_cues:
+            return False  # "Lire aussi : « ... »": the title of a link
         if len(words) >= self.rules.min_words:
             return True
         return self._trailing_cue(doc, text, span) is not None and content[:1].isupper()

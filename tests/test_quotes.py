@@ -1,0 +1,223 @@
+"""Quotes on invented French sentences: one construction per case, with the speaker the text names (or none)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from recoupe.config import Config
+from recoupe.cues import QuoteRules
+from recoupe.entities import EntityResolver
+from recoupe.nlp import Reader
+from recoupe.quotes import QuoteExtractor, pair_marks
+from recoupe.records import Article, Quote, stable_id
+from recoupe.store import Store
+
+Found = tuple[str, str | None, str]  # (quote text, speaker's entity name or None, kind)
+
+
+@pytest.fixture(scope="module")
+def extract(reader: Reader, config: Config) -> Any:
+    extractor = QuoteExtractor(config)
+
+    def run(text: str) -> list[Quote]:
+        article = Article(id="art", source="mem", text=text, content_hash="h")
+        doc = reader.nlp(text)
+        entities, mentions = EntityResolver(config, Store(":memory:")).resolve(doc, article)
+        quotes: list[Quote] = extractor.extract(doc, article, entities, mentions)
+        names = {e.id: e.name for e in entities}
+        for quote in quotes:
+            assert text[quote.start : quote.end] == quote.text
+            assert quote.id == stable_id("quo", "art", str(quote.start), str(quote.end))
+        # Names read better in assertions than entity ids.
+        return [replace(q, speaker=names.get(q.speaker or "", q.speaker)) for q in quotes]
+
+    return run
+
+
+def found(quotes: list[Quote]) -> list[Found]:
+    return [(q.text, q.speaker, q.kind) for q in quotes]
+
+
+CASES: list[tuple[str, str, Found]] = [
+    (
+        "comma and inverted name",
+        "« Le chantier reprendra dès lundi matin », a déclaré Hélène Marchal.",
+        ("Le chantier reprendra dès lundi matin", "Hélène Marchal", "direct"),
+    ),
+    (
+        "cue without a comma, finite form the lemmatizer leaves alone",
+        "« Ce résultat est très encourageant pour la suite » indique Paul Mercier.",
+        ("Ce résultat est très encourageant pour la suite", "Paul Mercier", "direct"),
+    ),
+    (
+        "title before an inverted name",
+        "Le conseil a voté le budget. « Nous tiendrons nos engagements sans hausse d'impôt », a assuré M. Rigal.",
+        ("Nous tiendrons nos engagements sans hausse d'impôt", "Rigal", "direct"),
+    ),
+    (
+        "name before a colon",
+        "Le maire de Lorient, Bruno Kerjean, a déclaré : « La digue sera renforcée avant l'hiver. »",
+        ("La digue sera renforcée avant l'hiver.", "Bruno Kerjean", "direct"),
+    ),
+    (
+        "inverted pronoun resolved to the subject before",
+        "La ministre Claire Dumas est arrivée à Nantes. « Nous allons rouvrir la maternité », a-t-elle promis.",
+        ("Nous allons rouvrir la maternité", "Claire Dumas", "direct"),
+    ),
+    (
+        "English quotation marks",
+        "L'entraîneur Marc Olivier a été clair : “Nous jouerons pour gagner ce match décisif.”",
+        ("Nous jouerons pour gagner ce match décisif.", "Marc Olivier", "direct"),
+    ),
+    (
+        "straight quotation marks",
+        'Le préfet Alain Berthier a prévenu : "Les routes resteront fermées toute la nuit."',
+        ("Les routes resteront fermées toute la nuit.", "Alain Berthier", "direct"),
+    ),
+    (
+        "name the NER takes for a place, after an inverted verb",
+        "« Tous ces retards posent beaucoup de questions », ajoute Hassan, un habitant du quartier.",
+        ("Tous ces retards posent beaucoup de questions", "Hassan", "direct"),
+    ),
+    (
+        "incise with an inverted pronoun",
+        "Le syndicaliste Paul Roux est en colère. « Moi, dit-il, je ne signerai jamais cet accord. »",
+        ("Moi, dit-il, je ne signerai jamais cet accord.", "Paul Roux", "direct"),
+    ),
+    (
+        "incise with a name",
+        "« Nous, explique Anne Caradec, nous ne céderons jamais sur ce dossier. »",
+        ("Nous, explique Anne Caradec, nous ne céderons jamais sur ce dossier.", "Anne Caradec", "direct"),
+    ),
+    (
+        "opening cue 'pour'",
+        "Pour Jérémie Vautrin, « ce vote est une immense victoire pour le collectif ».",
+        ("ce vote est une immense victoire pour le collectif", "Jérémie Vautrin", "direct"),
+    ),
+    (
+        "opening cue 'selon' with a role in apposition",
+        "Selon la ministre de la Santé, Claire Dumas, « les hôpitaux manquent de moyens depuis dix ans ».",
+        ("les hôpitaux manquent de moyens depuis dix ans", "Claire Dumas", "direct"),
+    ),
+    (
+        "mixed quote after 'que'",
+        "Le syndicaliste Marc Tellier a estimé que la direction « n'a jamais voulu négocier avec les salariés ».",
+        ("n'a jamais voulu négocier avec les salariés", "Marc Tellier", "mixed"),
+    ),
+    (
+        "opening mark typed as a closing one",
+        "Le juge Paul Aubry a précisé qu' »aucun report n'est envisagé pour le moment ».",
+        ("aucun report n'est envisagé pour le moment", "Paul Aubry", "mixed"),
+    ),
+    (
+        "quote left open at the end of its paragraph",
+        "La directrice Lise Morvan a conclu : « Il faudra du temps pour tout reconstruire.\n\nLa séance a été levée.",
+        ("Il faudra du temps pour tout reconstruire.", "Lise Morvan", "direct"),
+    ),
+    (
+        "indirect speech with 'que'",
+        "Le ministre Pierre Duval a indiqué que la réunion devait permettre une vraie discussion entre tous.",
+        ("la réunion devait permettre une vraie discussion entre tous", "Pierre Duval", "indirect"),
+    ),
+    (
+        "indirect speech after 'selon'",
+        "Selon Julie Perrin, la grève pourrait durer plusieurs semaines encore.",
+        ("la grève pourrait durer plusieurs semaines encore", "Julie Perrin", "indirect"),
+    ),
+    (
+        "indirect speech ends with its paragraph",
+        "La maire Anne Roy a affirmé que le marché restera ouvert tout l'été\nLe conseil se réunit demain.",
+        ("le marché restera ouvert tout l'été", "Anne Roy", "indirect"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("construction", "text", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_construction(extract: Any, construction: str, text: str, expected: Found) -> None:
+    assert expected in found(extract(text)), construction
+
+
+def test_role_noun_resolved_to_the_person_holding_it(extract: Any) -> None:
+    text = (
+        "Le porte-parole de la mairie, Inès Caradec, a présenté le projet mardi.\n\n"
+        "« Les travaux dureront deux ans au moins », a déclaré le porte-parole de la mairie."
+    )
+    [quote] = extract(text)
+    assert quote.speaker == "Inès Caradec"
+    assert quote.speaker_mention == "porte-parole de la mairie"
+    assert quote.confidence is not None and quote.confidence < 0.95  # a role is a weaker clue than a name
+
+
+def test_continued_paragraph_keeps_its_speaker(extract: Any) -> None:
+    text = (
+        "Le général Yves Marin a pris la parole : « Nos troupes resteront sur place tout l'hiver.\n\n"
+        "« Aucun retrait n'est prévu avant le printemps prochain. »"
+    )
+    quotes = extract(text)
+    assert [q.speaker for q in quotes] == ["Yves Marin", "Yves Marin"]
+    assert quotes[1].confidence is not None and quotes[1].confidence < quotes[0].confidence  # type: ignore[operator]
+
+
+def test_pronoun_goes_to_the_compatible_person(extract: Any) -> None:
+    text = (
+        "La sénatrice Odile Favier a croisé M. Lucas Brunet au Sénat. "
+        "« Ce texte ne passera pas en l'état », a-t-elle lancé."
+    )
+    [quote] = extract(text)
+    assert quote.speaker == "Odile Favier" and quote.speaker_mention == "elle" and quote.cue == "a-t-elle lancé"
+
+
+def test_nested_quote_stays_inside(extract: Any) -> None:
+    text = "L'avocat Marc Dubreuil a plaidé : « Mon client n'a jamais dit “je paierai”, il a dit qu'il verrait. »"
+    [quote] = extract(text)
+    assert quote.text == "Mon client n'a jamais dit “je paierai”, il a dit qu'il verrait."
+    assert quote.speaker == "Marc Dubreuil"
+
+
+def test_not_quotes(extract: Any) -> None:
+    text = (
+        "Le film « La Mer à boire » sort mercredi. Cette réforme « historique » divise.\n\n"
+        "Lire aussi : « Le port de Brest attend ses nouveaux navires »\n\n"
+        "Le rapport intitulé « Un avenir pour les ports bretons » sera publié lundi."
+    )
+    assert extract(text) == []
+
+
+def test_unknown_speaker_is_null(extract: Any) -> None:
+    text = "« Personne ne sait ce qui va se passer maintenant dans cette affaire », lit-on sur une affiche."
+    [quote] = extract(text)
+    assert quote.speaker is None and quote.confidence is None
+
+
+def test_impersonal_and_non_speech_clauses_are_not_reported_speech(extract: Any) -> None:
+    text = (
+        "Le préfet Jean Roux a publié un arrêté. Il est bon de rappeler que la loi interdit les rassemblements. "
+        "La loi prévoit que les contrôles seront renforcés dès le mois prochain."
+    )
+    assert extract(text) == []
+
+
+def test_reported_clause_subject_is_not_the_speaker(extract: Any) -> None:
+    text = (
+        "Le quotidien local annonce que le navigateur Loïc Guivarc'h aurait chaviré au large, "
+        "en évoquant une « source proche des secours en mer ce matin »."
+    )
+    [quote] = extract(text)
+    assert quote.speaker != "Loïc Guivarc'h"
+
+
+def test_pair_marks_reads_doubled_and_stray_marks() -> None:
+    text = 'Il a dit "nous verrons bien demain matin" devant 27 800" témoins. « « Le vote aura lieu jeudi » »'
+    spans = pair_marks(text, [(0, len(text))])
+    texts = [text[s.start : s.end] for s in spans]
+    assert "nous verrons bien demain matin" in texts
+    assert any(t.strip("« »") == "Le vote aura lieu jeudi" for t in texts)
+
+
+def test_reporting_verbs_are_data(config: Config) -> None:
+    rules = QuoteRules.load(config.language_rules)
+    assert {"déclarer", "ajouter", "estimer"} <= rules.verbs
+    assert "selon" in rules.source_cues and "pour" in rules.opening_cues
