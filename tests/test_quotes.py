@@ -118,6 +118,11 @@ CASES: list[tuple[str, str, Found]] = [
         ("Il faudra du temps pour tout reconstruire.", "Lise Morvan", "direct"),
     ),
     (
+        "source cue after the closing mark",
+        "Le chômage a reculé, « malgré la crise qui frappe encore durement les ménages », selon Jean Houdré.",
+        ("malgré la crise qui frappe encore durement les ménages", "Jean Houdré", "mixed"),
+    ),
+    (
         "indirect speech with 'que'",
         "Le ministre Pierre Duval a indiqué que la réunion devait permettre une vraie discussion entre tous.",
         ("la réunion devait permettre une vraie discussion entre tous", "Pierre Duval", "indirect"),
@@ -182,7 +187,8 @@ def test_not_quotes(extract: Any) -> None:
     text = (
         "Le film « La Mer à boire » sort mercredi. Cette réforme « historique » divise.\n\n"
         "Lire aussi : « Le port de Brest attend ses nouveaux navires »\n\n"
-        "Le rapport intitulé « Un avenir pour les ports bretons » sera publié lundi."
+        "Le rapport intitulé « Un avenir pour les ports bretons » sera publié lundi.\n\n"
+        "L'institut publie une étude sur « Les revenus et le patrimoine des ménages bretons » cette semaine."
     )
     assert extract(text) == []
 

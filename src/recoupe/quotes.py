@@ -82,7 +82,11 @@ class QuoteExtractor:
                 continue
             assert isinstance(item, Marked)
             attribution = self._attribute(doc, text, item, paragraphs, speakers, previous, last, organisations)
-            quotes.append(self._quote(article, item.start, item.end, self._kind(doc, text, item), attribution))
+            kind = self._kind(doc, text, item)
+            titled = attribution.cue is None or text[item.start : item.start + 1].isupper()
+            if kind == "mixed" and attribution.person is None and titled and _verbless(doc, item):
+                continue  # a title or a phrase set apart ("une étude sur « Les revenus des ménages »")
+            quotes.append(self._quote(article, item.start, item.end, kind, attribution))
             if attribution.person is not None:
                 speakers.add_speaker(item.start, attribution.person)
             previous = (item, attribution)
@@ -134,6 +138,9 @@ class QuoteExtractor:
             by_cue = self._by_cue(doc, text, span, trailing, speakers, mentions)
             if by_cue is not None:
                 return by_cue
+        source = self._source_after(text, span, speakers)
+        if source is not None:
+            return source
         incise = self._incise(doc, text, span, speakers)
         if incise is not None:
             return incise
@@ -202,6 +209,22 @@ class QuoteExtractor:
             # article is known to hold the role, so there is no entity to give.
             return Attribution(None, named, cue, None)
         return None
+
+    def _source_after(self, text: str, span: Marked, speakers: Speakers) -> Attribution | None:
+        """A source cue right after the closing mark: « ... », selon Anne Roy."""
+        if span.close_at is None:
+            return None
+        after = text[span.close_at + 1 : span.close_at + 80]
+        lowered = after.lower().replace("’", "'")
+        gap = len(lowered) - len(lowered.lstrip(" ,\u00a0"))
+        cue = next((c for c in self.rules.source_cues if lowered[gap:].startswith(c + " ")), None)
+        if cue is None:
+            return None
+        cue_end = span.close_at + 1 + gap + len(cue)
+        person = speakers.person_at(cue_end, cue_end + 40)
+        if person is None or len(text[cue_end : person.start].split()) > 2:
+            return None
+        return Attribution(person, person.text, after[gap : gap + len(cue)], 0.8 if person.by_role else 0.9)
 
     def _incise(self, doc: Doc, text: str, span: Marked, speakers: Speakers) -> Attribution | None:
         """A cue set inside the quote between commas: « Moi, dit-il, je reste », « Nous, explique X, ... »."""
@@ -588,6 +611,11 @@ def _role_phrase(doc: Doc, after: int) -> str | None:
     if end - i < 2:
         return None
     return doc.text[doc[i].idx : doc[end - 1].idx + len(doc[end - 1].text)]
+
+
+def _verbless(doc: Doc, span: Marked) -> bool:
+    """Whether a quoted span holds no verb at all: a noun phrase, so a title or a scare phrase, not speech."""
+    return not any(t.pos_ in {"VERB", "AUX"} for t in doc[_token_at(doc, span.start) : _token_at(doc, span.end)])
 
 
 def _skip_space(text: str, i: int) -> int:
