@@ -51,6 +51,27 @@ class RawArticle:
 
 
 @dataclass(frozen=True)
+class Fetch:
+    """One URL fetched from the web: when, with what outcome, and the validators for a conditional request."""
+
+    url: str  # as requested
+    fetched_at: str  # ISO 8601, UTC
+    final_url: str | None = None  # after redirects
+    status: int | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    article: str | None = None  # the article stored from it, if any
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Fetch:
+        return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
 class ForeignFragment:
     """A stretch of the cleaned text in another language than the article's."""
 

@@ -14,6 +14,7 @@ from recoupe.records import (
     Article,
     Entity,
     Event,
+    Fetch,
     ForeignFragment,
     Mention,
     Quote,
@@ -121,6 +122,19 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX articles_outlet_published ON articles(outlet, published);
     CREATE INDEX articles_published ON articles(published);
+    """,
+    # 4: what was fetched from the web, when, and the validators for conditional requests (feeds)
+    """
+    CREATE TABLE fetches (
+        url TEXT PRIMARY KEY,
+        final_url TEXT,
+        fetched_at TEXT NOT NULL,
+        status INTEGER,
+        etag TEXT,
+        last_modified TEXT,
+        article TEXT,
+        error TEXT
+    ) WITHOUT ROWID;
     """,
 ]
 
@@ -556,6 +570,44 @@ class Store:
             (Event(id=r["id"], story=r["story"], date=r["date"], title=r["title"]), json.loads(r["state"]))
             for r in rows
         ]
+
+    # --- fetches ------------------------------------------------------------------------------
+
+    def record_fetch(self, fetch: Fetch) -> None:
+        """Remember one fetched URL (replacing an earlier record of it)."""
+        self.db.execute(
+            """INSERT OR REPLACE INTO fetches (url, final_url, fetched_at, status, etag, last_modified, article, error)
+               VALUES (?,?,?,?,?,?,?,?)""",
+            (
+                fetch.url,
+                fetch.final_url,
+                fetch.fetched_at,
+                fetch.status,
+                fetch.etag,
+                fetch.last_modified,
+                fetch.article,
+                fetch.error,
+            ),
+        )
+
+    def fetch_record(self, url: str) -> Fetch | None:
+        """What is known of an earlier fetch of `url`, or None."""
+        row = self.db.execute("SELECT * FROM fetches WHERE url = ?", (url,)).fetchone()
+        return Fetch(**dict(row)) if row else None
+
+    def stored_urls(self, urls: Iterable[str]) -> set[str]:
+        """The URLs among `urls` whose page is already stored, as an article's source or a fetch that made one."""
+        wanted = list(set(urls))
+        found: set[str] = set()
+        for chunk in _chunks(wanted, 400):
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self.db.execute(f"SELECT source FROM articles WHERE source IN ({marks})", chunk))
+            rows = self.db.execute(
+                f"SELECT url FROM fetches WHERE article IS NOT NULL AND url IN ({marks})",
+                chunk,
+            )
+            found.update(r[0] for r in rows)
+        return found
 
     # --- web/api queries -------------------------------------------------------------------------
     # Light rows (dicts without article bodies) for pages and the JSON API, paged with limit/offset.
