@@ -20,7 +20,7 @@ from trafilatura.settings import Document
 from recoupe.config import Config
 from recoupe.errors import InputError
 from recoupe.language import LanguageIdentifier
-from recoupe.records import Article, RawArticle, stable_id
+from recoupe.records import Article, RawArticle
 
 # Characters that print as a space; French typography puts narrow no-break spaces before « ; : ! ? ».
 SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f\v]+")
@@ -120,7 +120,7 @@ class Cleaner:
         if not cleaned.strip():
             raise InputError(raw.origin, "no article text left after cleaning")
         return Article(
-            id=stable_id("art", raw.content_hash),
+            id=raw.article_id,
             source=source,
             text=cleaned,
             content_hash=raw.content_hash,

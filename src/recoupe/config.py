@@ -35,6 +35,14 @@ class Config:
     dependency_parse: bool = False
     max_html_bytes: int = 20_000_000  # larger inputs are refused, not parsed
     rules_dir: Path = RULES_DIR
+    # Fetching from the web (URLs, feeds, sitemaps, watch).
+    user_agent: str = "recoupe/0.1 (+https://github.com/recoupe/recoupe; news cross-checking)"
+    fetch_timeout: float = 20.0  # seconds for a whole response, headers and body
+    max_page_bytes: int = 5_000_000  # larger bodies are abandoned, not read
+    max_redirects: int = 5
+    host_delay: float = 1.0  # seconds between two requests to one host (robots.txt Crawl-delay may raise it)
+    fetch_retries: int = 2  # extra attempts after a network error or a 5xx, with exponential backoff
+    allow_private: bool = False  # fetch loopback, private, link-local and multicast addresses
 
     @property
     def language_rules(self) -> Path:

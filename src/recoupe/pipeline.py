@@ -13,7 +13,8 @@ from recoupe.cluster import Clusterer
 from recoupe.config import Config
 from recoupe.dedupe import NearCopyIndex
 from recoupe.errors import InputError
-from recoupe.records import Analysis, Article, RawArticle
+from recoupe.ingest.web import fetch_of
+from recoupe.records import Analysis, Article, RawArticle, Skipped
 from recoupe.store import Store
 from recoupe.workers import Parser
 
@@ -48,7 +49,7 @@ class Pipeline:
 
     def run(
         self,
-        inputs: Iterable[RawArticle | InputError],
+        inputs: Iterable[RawArticle | InputError | Skipped],
         on_progress: Callable[[int], None] | None = None,
     ) -> RunReport:
         """Clean, read, place and store every input, one transaction per batch."""
@@ -65,12 +66,16 @@ class Pipeline:
                 for analysis in analyses:
                     self.place(analysis)
                     self.store.save_analysis(analysis)
+                for raw, result, _doc in batch:
+                    fetch = fetch_of(raw, result.id) if isinstance(result, Article) else None
+                    if fetch is not None:
+                        self.store.record_fetch(fetch)
             report.stored.extend(a.article.id for a in analyses)
         return report
 
     def _fresh(
         self,
-        inputs: Iterable[RawArticle | InputError],
+        inputs: Iterable[RawArticle | InputError | Skipped],
         report: RunReport,
         on_progress: Callable[[int], None] | None,
     ) -> Iterator[RawArticle]:
@@ -81,8 +86,14 @@ class Pipeline:
                 on_progress(1)
             if isinstance(item, InputError):
                 report.failed.append(item)
-            elif item.content_hash in seen or self.store.known_hashes([item.content_hash]):
+            elif isinstance(item, Skipped) or item.content_hash in seen:
                 report.skipped.append(item.origin)
+            elif self.store.known_hashes([item.content_hash]):
+                report.skipped.append(item.origin)
+                # The same page under a second URL: remember that URL too, so it is not fetched again.
+                fetch = fetch_of(item, item.article_id)
+                if fetch is not None:
+                    self.store.record_fetch(fetch)
             else:
                 seen.add(item.content_hash)
                 yield item

@@ -42,12 +42,25 @@ class RawArticle:
         """Hash of the raw input; re-ingesting the same input is recognised by it."""
         return hashlib.sha256(self.content.encode("utf-8")).hexdigest()
 
+    @property
+    def article_id(self) -> str:
+        """The id its article gets: from the raw input alone, so the same input always gets the same id."""
+        return stable_id("art", self.content_hash)
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> RawArticle:
         return _from_dict(cls, data)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input passed over on purpose (already stored, listed twice, not modified), with the reason."""
+
+    origin: str
+    reason: str
 
 
 @dataclass(frozen=True)

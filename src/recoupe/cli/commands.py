@@ -17,15 +17,25 @@ from recoupe.cli.app import app, get_config, open_store
 from recoupe.config import Config
 from recoupe.errors import InputError
 from recoupe.ingest import files, open_inputs
+from recoupe.ingest.fetch import Fetcher
+from recoupe.ingest.urls import read_url_file
+from recoupe.ingest.web import WebSource
 from recoupe.pipeline import Pipeline, RunReport
 from recoupe.store import Store
 
 
-def run_ingest(config: Config, store: Store, targets: list[str], quiet: bool = False) -> RunReport:
-    """Ingest the targets into the store with a progress bar; print one line per failed input and a summary."""
+def run_ingest(
+    config: Config, store: Store, targets: list[str], quiet: bool = False, refresh: bool = False
+) -> RunReport:
+    """Ingest the targets (paths and URLs) into the store with a progress bar; print failed inputs and a summary."""
     pipeline = Pipeline(config, store)
-    with tqdm(desc="ingest", unit=" inputs", disable=quiet or not sys.stderr.isatty(), file=sys.stderr) as bar:
-        report = pipeline.run(open_inputs(targets, config), on_progress=bar.update)
+    with (
+        Fetcher(config) as fetcher,
+        tqdm(desc="ingest", unit=" inputs", disable=quiet or not sys.stderr.isatty(), file=sys.stderr) as bar,
+    ):
+        web = WebSource(config, store, fetcher, refresh=refresh)
+        report = pipeline.run(open_inputs(targets, config, web), on_progress=bar.update)
+        web.commit()
     for error in report.failed:
         typer.echo(f"error: {error}", err=True)
     typer.echo(
@@ -39,21 +49,49 @@ def run_ingest(config: Config, store: Store, targets: list[str], quiet: bool = F
 @app.command()
 def ingest(
     ctx: typer.Context,
-    paths: Annotated[list[str], typer.Argument(help="Files or folders (.txt, .html, .json, .jsonl).")],
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Files or folders (.txt, .html, .json, .jsonl, .warc, .warc.gz) and URLs of pages, "
+            "RSS/Atom feeds or sitemaps.",
+            show_default=False,
+        ),
+    ] = None,
+    urls: Annotated[
+        Path | None, typer.Option("--urls", help="A file of URLs, one a line (# starts a comment).")
+    ] = None,
+    refresh: Annotated[bool, typer.Option(help="Fetch again URLs whose page is already stored.")] = False,
+    allow_private: Annotated[
+        bool, typer.Option(help="Allow fetching loopback, private, link-local and multicast addresses.")
+    ] = False,
     workers: Annotated[
         int | None, typer.Option(help="Processes that clean and parse in parallel (default 1; use the core count).")
     ] = None,
 ) -> None:
     """Ingest articles into the store; already stored inputs are skipped.
 
-    Example: recoupe --db news.db ingest articles/ extra.jsonl
+    Examples: recoupe --db news.db ingest articles/ extra.jsonl crawl.warc.gz;
+    recoupe --db news.db ingest https://example.org/rss.xml --urls more-urls.txt
 
     Exit code 1 when some inputs failed (each is named on stderr); the others are stored.
     """
-    config = get_config(ctx).with_overrides(n_process=workers)
+    config = get_config(ctx).with_overrides(n_process=workers, allow_private=allow_private or None)
+    all_targets = list(targets or [])
+    failed: list[InputError] = []
+    if urls is not None:
+        for item in read_url_file(urls):
+            if isinstance(item, InputError):
+                failed.append(item)
+            else:
+                all_targets.append(item)
+    if not all_targets and not failed:
+        typer.echo("error: nothing to ingest: give files, folders or URLs, or --urls FILE", err=True)
+        raise typer.Exit(2)
+    for error in failed:
+        typer.echo(f"error: {error}", err=True)
     with open_store(ctx) as store:
-        report = run_ingest(config, store, paths)
-    if not report.ok:
+        report = run_ingest(config, store, all_targets, refresh=refresh)
+    if failed or not report.ok:
         raise typer.Exit(1)
 
 

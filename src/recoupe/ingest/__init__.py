@@ -7,13 +7,26 @@ from collections.abc import Iterator, Sequence
 from recoupe.config import Config
 from recoupe.errors import InputError
 from recoupe.ingest import files
-from recoupe.records import RawArticle
+from recoupe.ingest.urls import is_url
+from recoupe.ingest.web import WebSource
+from recoupe.records import RawArticle, Skipped
 
 
-def open_inputs(targets: Sequence[str], config: Config) -> Iterator[RawArticle | InputError]:
-    """Raw articles from every target (file or folder), with an error for each input that cannot be read."""
-    for item in files.walk(targets):
+def open_inputs(
+    targets: Sequence[str], config: Config, web: WebSource | None = None
+) -> Iterator[RawArticle | InputError | Skipped]:
+    """Raw articles from every target: files and folders first, then URLs (pages, feeds, sitemaps) through `web`.
+
+    An input that cannot be read gives an error naming it; a URL with no `web` source is such an error.
+    """
+    paths = [t for t in targets if not is_url(t)]
+    urls = [t for t in targets if is_url(t)]
+    for item in files.walk(paths):
         if isinstance(item, InputError):
             yield item
         else:
             yield from files.read_path(item, config)
+    if web is not None:
+        yield from web.read(urls)
+    else:
+        yield from (InputError(url, "URLs cannot be read here") for url in urls)
