@@ -85,5 +85,3 @@ def _gunzip(response: Response, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
         raise FetchError(response.url, f"sitemap is over {max_bytes:,} bytes once decompressed: skipped")
     return data
-
-
