@@ -1,4 +1,4 @@
-"""Articles from files and folders: .txt, .html/.htm, .json/.jsonl, in UTF-8, UTF-8 with BOM or cp1252."""
+"""Articles from files and folders: .txt, .html/.htm, .json/.jsonl (UTF-8, UTF-8 with BOM or cp1252) and WARC."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from recoupe.config import Config
 from recoupe.errors import InputError
+from recoupe.ingest import warc
 from recoupe.records import InputFormat, RawArticle
 
 TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".xhtml": "html"}
@@ -37,6 +38,9 @@ def walk(targets: Sequence[str]) -> Iterator[Path | InputError]:
 
 def read_path(path: Path, config: Config) -> Iterator[RawArticle | InputError]:
     """The articles of one file, or errors naming the file (and line)."""
+    if warc.is_warc(path):
+        yield from warc.read_warc(path, config)
+        return
     origin = str(path)
     suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES and suffix not in RECORD_SUFFIXES:

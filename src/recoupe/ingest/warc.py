@@ -1,0 +1,228 @@
+"""Articles from WARC archives, gzipped or not (such as Common Crawl's CC-NEWS): the HTML pages served with status 200.
+
+Read with warcio, already a dependency. fastwarc installs from PyPI and parses faster, but reading is not what
+limits an ingest (cleaning and parsing are, by two orders of magnitude), so a second WARC library is not worth it.
+
+warcio is lenient with damaged input: a truncated gzip member or record simply ends early. So every record's
+payload is counted against its declared length, and the bytes after the last record must be blank; a damaged
+archive yields one error naming the file and the record after the articles read before it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import zlib
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import ChunkedDataReader
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeadersParserException
+
+from recoupe.config import Config
+from recoupe.errors import InputError
+from recoupe.records import RawArticle
+
+WARC_SUFFIXES = (".warc", ".warc.gz")
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+BLOCK = 1 << 16
+META_SNIFF = 2048  # a <meta charset> must sit in the first 2 KB, as browsers look no further (roughly 1 KB)
+HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([^\s;"']+)""", re.IGNORECASE)
+# Both <meta charset="x"> and <meta http-equiv="Content-Type" content="text/html; charset=x">.
+META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+# Browsers read these labels as windows-1252 (WHATWG Encoding), and pages so labelled do use its € and ’.
+AS_CP1252 = frozenset({"latin_1", "iso8859_1", "ascii", "cp1252"})
+# How warcio reports damaged input; a record without WARC-Target-URI even surfaces as an AttributeError.
+DAMAGE = (ArchiveLoadFailed, StatusAndHeadersParserException, zlib.error, EOFError, ValueError, AttributeError)
+
+
+class _Damaged(Exception):
+    """The archive ends or breaks inside a record."""
+
+
+class _Unreadable(Exception):
+    """A page whose body cannot be decoded."""
+
+
+def is_warc(path: Path) -> bool:
+    """Whether the file's name says it is a WARC archive (.warc or .warc.gz, any case)."""
+    return path.name.lower().endswith(WARC_SUFFIXES)
+
+
+def read_warc(path: Path, config: Config) -> Iterator[RawArticle | InputError]:
+    """The HTML pages served with status 200 in one WARC archive, or errors naming the file and record."""
+    origin = str(path)
+    try:
+        stream = path.open("rb")
+        empty = path.stat().st_size == 0
+    except OSError as err:
+        yield InputError(origin, f"cannot read: {err.strerror or err}")
+        return
+    with stream:
+        if empty:
+            yield InputError(origin, "empty file")
+            return
+        records = ArchiveIterator(stream)
+        done, end = 0, 0  # records read whole, and the byte where the last of them ends
+        try:
+            for record in records:
+                if record.format != "warc" or record.rec_type is None or record.length is None:
+                    # warcio would also read ARC records, and take stray text for them.
+                    raise _Damaged(f"record {done + 1} after byte {end} has no WARC version, type or length")
+                page = _is_page(record)
+                body, size = _read_payload(record.raw_stream, keep=page, limit=config.max_html_bytes)
+                offset = int(records.get_record_offset())
+                end = offset + int(records.get_record_length())
+                expected = record.payload_length if record.payload_length >= 0 else record.length
+                if size < expected:
+                    raise _Damaged(f"record {done + 1} at byte {offset} ends after {size} of its {expected} bytes")
+                done += 1
+                if page:
+                    yield _article(record, body, size, f"{path}@{offset}", config)
+            if _trailing(stream, end):
+                raise _Damaged(f"the bytes after record {done} (byte {end}) are not a whole record")
+        except (_Damaged, *DAMAGE) as err:
+            detail = " ".join(str(err).split())  # warcio's messages span lines
+            reason = detail if isinstance(err, _Damaged) else f"after record {done} (byte {end}): {detail}"
+            yield InputError(origin, f"truncated or corrupt WARC: {reason}; records read before it: {done}")
+        except OSError as err:
+            yield InputError(origin, f"cannot read after record {done} (byte {end}): {err.strerror or err}")
+
+
+def _is_page(record: Any) -> bool:
+    """Whether a record holds an HTML page that was served whole."""
+    if record.rec_type == "response":
+        headers = record.http_headers
+        if headers is None or headers.get_statuscode() != "200":
+            return False
+        content_type = headers.get_header("Content-Type")
+    elif record.rec_type == "resource":
+        # A resource record stores a document captured without protocol headers (a browser crawler's page,
+        # an FTP or file capture): no status to check, and crawlers write one only for what they retrieved.
+        # Its own Content-Type says whether it is HTML; screenshots, logs and page lists are not.
+        content_type = record.content_type
+    else:  # request, metadata, warcinfo, revisit (the page is in the response it refers to), conversion
+        return False
+    return media_type(content_type) in HTML_TYPES
+
+
+def media_type(content_type: str | None) -> str:
+    """'text/html' from 'Text/HTML; charset=utf-8'; empty when there is none."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def _read_payload(stream: Any, keep: bool, limit: int) -> tuple[bytes | None, int]:
+    """Read a record's payload to its end: (the bytes if kept and within the limit, the byte count)."""
+    chunks: list[bytes] = []
+    size = 0
+    while block := stream.read(BLOCK):
+        size += len(block)
+        if keep and size <= limit:
+            chunks.append(block)
+    return (b"".join(chunks) if keep and size <= limit else None), size
+
+
+def _trailing(stream: BinaryIO, end: int) -> bool:
+    """Whether anything but blank lines follows the last whole record (a gzip member cut short, say)."""
+    stream.seek(end)
+    return bool(stream.read(BLOCK).strip())
+
+
+def _article(record: Any, body: bytes | None, size: int, origin: str, config: Config) -> RawArticle | InputError:
+    limit = config.max_html_bytes
+    if body is None:
+        return InputError(origin, f"HTML body is {size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit: skipped")
+    headers = record.http_headers
+    if headers is not None:
+        try:
+            body = _unwrap(body, headers, limit)
+        except _Unreadable as err:
+            return InputError(origin, str(err))
+        content_type = headers.get_header("Content-Type")
+    else:
+        content_type = record.content_type
+    text = decode_html(body, content_type)
+    if not text.strip():
+        return InputError(origin, "empty HTML body")
+    date = iso_date(record.rec_headers.get_header("WARC-Date"))
+    uri = record.rec_headers.get_header("WARC-Target-URI")
+    return RawArticle(
+        source=str(uri) if uri else origin,
+        content=text,
+        format="html",
+        origin=origin,
+        published=date,  # the capture date: for a news crawl such as CC-NEWS, within hours of publication
+        fetched_at=date,
+    )
+
+
+def _unwrap(body: bytes, headers: Any, limit: int) -> bytes:
+    """Undo the chunked transfer coding and a gzip or deflate content coding, as a browser would."""
+    if "chunked" in str(headers.get_header("Transfer-Encoding") or "").lower():
+        body = ChunkedDataReader(io.BytesIO(body)).read()  # falls back to the bytes as they are if not chunked
+    coding = str(headers.get_header("Content-Encoding") or "identity").strip().lower()
+    if coding in ("", "identity"):
+        return body
+    if coding not in ("gzip", "x-gzip", "deflate"):
+        raise _Unreadable(f"content coding '{coding}' is not supported: skipped")
+    # gzip, or deflate with the zlib header, or (as some servers send it) raw deflate.
+    for wbits in (zlib.MAX_WBITS | 32, -zlib.MAX_WBITS):
+        try:
+            page = zlib.decompressobj(wbits).decompress(body, limit + 1)
+        except zlib.error:
+            continue
+        if len(page) > limit:
+            raise _Unreadable(f"HTML body is over the {limit / 1e6:.0f} MB limit once decompressed: skipped")
+        return page
+    if body[:2] == b"\x1f\x8b":
+        raise _Unreadable(f"corrupt {coding} body")
+    return body  # some crawlers store the decoded page but keep the header
+
+
+def decode_html(body: bytes, content_type: str | None) -> str:
+    """Decode with the charset of the Content-Type, else of a <meta> in the first 2 KB, else UTF-8, else cp1252."""
+    declared = HEADER_CHARSET.search(content_type or "")
+    meta = META_CHARSET.search(body[:META_SNIFF])
+    candidates = [
+        _codec(declared.group(1) if declared else None),
+        _codec(meta.group(1).decode("ascii") if meta else None, in_markup=True),
+        "utf-8-sig",
+    ]
+    for codec in dict.fromkeys(c for c in candidates if c):
+        try:
+            return body.decode(codec)
+        except (UnicodeDecodeError, LookupError):  # LookupError: a bytes codec such as 'base64' named as charset
+            continue
+    return body.decode("cp1252", errors="replace")
+
+
+def _codec(label: str | None, in_markup: bool = False) -> str | None:
+    """The Python codec for a charset label; None for an unknown label."""
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label.strip()).name.replace("-", "_")
+    except LookupError:
+        return None
+    if name in AS_CP1252:
+        return "cp1252"
+    if name == "utf_8" or (in_markup and name.startswith(("utf_16", "utf_32"))):
+        # A <meta> readable as ASCII cannot be UTF-16; browsers take it as UTF-8, and so does a BOM-less UTF-8.
+        return "utf-8-sig"
+    return name
+
+
+def iso_date(value: str | None) -> str | None:
+    """A WARC-Date as written when it is ISO 8601 (as the WARC standard requires), else None."""
+    if not value:
+        return None
+    try:
+        datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return value.strip()
