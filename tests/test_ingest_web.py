@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -265,6 +266,8 @@ def test_a_feed_of_ten_items_with_one_article_under_two_urls(site: Site, tmp_pat
         assert all(a.fetched_at and a.published for a in articles)
         fetched = store.fetch_record(canonical_url(site.url("/rss.xml")))
         assert fetched is not None and fetched.etag == '"v1"' and fetched.article is None
+    exported = json.loads(invoke("--db", db, "export", "--format", "json").stdout)
+    assert all(a["fetched_at"] and a["source"].startswith("http://127.0.0.1:") for a in exported["articles"])
     # Again: the feed answers 304 and no page is fetched twice.
     result = invoke("--db", db, "ingest", "--allow-private", site.url("/rss.xml"))
     assert "stored 0 articles, skipped 1 already stored, 0 inputs failed" in result.stderr

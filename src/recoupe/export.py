@@ -17,8 +17,8 @@ TABLES: tuple[Table, ...] = ("articles", "stories", "events", "entities", "quote
 
 ARTICLE_FIELDS = (
     "id", "source", "outlet", "title", "published", "published_inferred", "language", "text", "removed",
-    "foreign_fragments", "duplicate_of", "story", "event",
-)  # fmt: skip
+    "foreign_fragments", "duplicate_of", "story", "event", "fetched_at",
+)  # fmt: skip  (fetched_at: when a web page was fetched; the contract allows fields beyond its own)
 
 
 def article_record(article: Article) -> dict[str, Any]:
