@@ -17,7 +17,8 @@ from recoupe.cli import app
 from recoupe.config import Config
 from recoupe.errors import InputError
 from recoupe.ingest import files
-from recoupe.ingest.warc import decode_html, is_warc, read_warc
+from recoupe.ingest.charset import decode_body
+from recoupe.ingest.warc import is_warc, read_warc
 from recoupe.records import RawArticle
 from recoupe.store import Store
 
@@ -299,8 +300,8 @@ def test_resource_records_gzip_and_chunked_bodies_and_the_size_limit(tmp_path: P
     ],
 )
 def test_charsets(body: bytes, content_type: str | None, expected: str) -> None:
-    assert expected in decode_html(body, content_type)
-    assert "\ufeff" not in decode_html(body, content_type)
+    assert expected in decode_body(body, content_type)
+    assert "\ufeff" not in decode_body(body, content_type)
 
 
 def test_warc_names() -> None:
