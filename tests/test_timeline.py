@@ -12,11 +12,12 @@ from typer.testing import CliRunner
 from recoupe import example
 from recoupe.cli import app
 from recoupe.cli.commands import run_ingest
+from recoupe.cluster import Clusterer
 from recoupe.config import Config
 from recoupe.dates import DateReader, complete_published, event_dates
 from recoupe.dedupe import NearCopyIndex
 from recoupe.evaluate import evaluate
-from recoupe.records import Article
+from recoupe.records import Analysis, Article, Entity, stable_id
 from recoupe.store import Store
 
 
@@ -126,3 +127,75 @@ def test_demo_prints_the_timeline(tmp_path: Path) -> None:
         if line.startswith("    "):
             dated[line.split()[0]].append(line)
     assert sorted(dated) == ["2025-03-04", "2025-03-13", "2025-03-24", "2025-04-12", "2025-04-16"]
+
+
+# --- events: one happening each, on invented analyses --------------------------------------------------------
+
+STRIKE = ["grève", "port", "docker", "salaire", "blocage", "navire", "terminal", "conteneur", "direction", "syndicat"]
+
+
+def analysed(name: str, text: str, words: list[str], published: str | None = None) -> Analysis:
+    """An analysed article about the invented Valmer port strike: its lemmas, its people and place."""
+    people = [Entity(id=stable_id("ent", "PER", p), name=p, type="PER") for p in ("Paul Garnier", "Claire Mounier")]
+    place = Entity(id=stable_id("ent", "LOC", "Valmer"), name="Valmer", type="LOC")
+    item = Article(id=name, source=name, text=text, content_hash=name, title=text.split(".")[0], published=published)
+    return Analysis(article=item, entities=[*people, place], lemmas=[*STRIKE, *STRIKE, *words])
+
+
+def place_all(config: Config, store: Store, analyses: list[Analysis]) -> dict[str, Article]:
+    clusterer = Clusterer(config, store)
+    for analysis in analyses:
+        analysis.article.story, analysis.article.event = clusterer.place(analysis)
+        store.save_analysis(analysis)
+    return {a.article.id: a.article for a in analyses}
+
+
+def test_reports_of_one_day_form_one_event_and_weeks_apart_two(config: Config, store: Store) -> None:
+    placed = place_all(
+        config,
+        store,
+        [
+            analysed("first", "Les dockers de Valmer bloquent le port.", ["blocage", "piquet"], "2025-03-04"),
+            analysed("next", "Le port de Valmer bloqué depuis hier.", ["blocage", "piquet"], "2025-03-05"),
+            analysed("later", "Les dockers de Valmer bloquent encore le port.", ["blocage", "piquet"], "2025-03-26"),
+        ],
+    )
+    assert placed["first"].event == placed["next"].event
+    assert placed["later"].event != placed["first"].event
+    assert len({a.story for a in placed.values()}) == 1  # one story, two happenings
+
+
+def test_a_text_looking_forward_to_a_date_joins_no_event_after_it(config: Config, store: Store) -> None:
+    placed = place_all(
+        config,
+        store,
+        [
+            analysed("signed", "L'accord de Valmer est signé.", ["accord", "signature"], "2025-03-26"),
+            analysed(
+                "ahead", "La signature de l'accord de Valmer est prévue le 20 mars 2025.", ["accord", "signature"]
+            ),
+        ],
+    )
+    assert placed["ahead"].story == placed["signed"].story
+    assert placed["ahead"].event != placed["signed"].event
+    assert placed["ahead"].published is None
+
+
+def test_a_date_without_year_takes_the_story_year(config: Config, store: Store) -> None:
+    placed = place_all(
+        config,
+        store,
+        [
+            analysed("strike", "Les dockers de Valmer bloquent le port.", ["blocage", "piquet"], "2025-03-04"),
+            analysed(
+                "talks",
+                "Ce jeudi, les délégués ont repris les négociations, suspendues le 8 mars.",
+                ["négociation", "délégué"],
+            ),
+        ],
+    )
+    talks = placed["talks"]
+    assert talks.published == "2025-03-13" and talks.published_inferred  # the Thursday after Saturday 8 March
+    assert talks.story == placed["strike"].story and talks.event != placed["strike"].event
+    event = store.event(talks.event or "")
+    assert event is not None and event.date == "2025-03-13"

@@ -2,14 +2,17 @@
 
 A new article is compared with a few candidate stories found through blocking keys (its rarer entities and
 terms), never with the whole store. It joins the best story above a threshold, or starts one; inside the
-story it joins the event whose vocabulary and date fit, or starts a new dated event. Each story and event
-keeps a bounded centroid of TF-IDF lemma weights and entity counts in the store, so adding an article costs
-the same whatever the store's size.
+story it joins the event whose vocabulary, headline and date fit, or starts a new dated event. An event is
+one happening: the day an article reports on (not the day it was published) must agree with the event's,
+and a text that looks forward to a date cannot join an event after it. A date the text gives without its
+year takes the year nearest the story's dates. Each story and event keeps a bounded centroid of TF-IDF
+lemma weights and entity counts in the store, so adding an article costs the same whatever the store's size.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +20,7 @@ from itertools import pairwise
 from typing import Any
 
 from recoupe.config import Config
-from recoupe.dates import parse_iso
+from recoupe.dates import DateReader, Dating, event_dates, parse_iso
 from recoupe.records import Analysis, Event, Story, stable_id
 from recoupe.store import Store
 
@@ -29,19 +32,26 @@ MAX_KEY_STORIES = 100  # a key shared by more stories than this is too common to
 STORY_THRESHOLD = 0.18
 EVENT_THRESHOLD = 0.10
 STORY_TERM_WEIGHT = 0.5  # the rest goes to shared entities
+HEADLINE_WEIGHT = 0.3  # headlines name the happening: shared rare headline words weigh toward one event
+HEADLINE_TERMS = 40  # terms kept per event's headline centroid
 SAME_DAY_BONUS = 0.15
 DIFFERENT_DAY_PENALTY = 0.35  # two known dates more than a day apart are two happenings
+EVENT_GAP_DAYS = 7  # happenings further apart than this are never one event
 STORY_SPAN_DAYS = 120  # an article this far from a story's dates weighs less toward it
 ENTITY_TYPES = ("PER", "ORG", "LOC")
+WORD = re.compile(r"\w[\w'’-]*\w|\w")
 
 
 @dataclass
 class Profile:
-    """What the clusterer compares: TF-IDF lemma weights, entities, the date of the happening."""
+    """What the clusterer compares: TF-IDF lemma and headline weights, entities, the date of the happening."""
 
     terms: dict[str, float]
     entities: set[str]
-    day: date | None
+    day: date | None  # the day of the happening reported
+    headline: dict[str, float]
+    before: date | None = None  # an undated text looks forward to this date: its happening is earlier
+    settled: bool = True  # False when the day rests on a year guessed from the text alone
 
 
 class Clusterer:
@@ -50,6 +60,7 @@ class Clusterer:
     def __init__(self, config: Config, store: Store) -> None:
         self.config = config
         self.store = store
+        self.dates = DateReader(config)
         # Parsed story states, most recently used last. This clusterer is the store's only writer while
         # it runs, so the copies stay true; the bound keeps memory flat on very large stores.
         self._states: OrderedDict[str, dict[str, Any]] = OrderedDict()
@@ -78,6 +89,8 @@ class Clusterer:
                 self._join(original.story, original.event, profile, analysis)
                 return original.story, original.event
         story_id = self._best_story(profile)
+        if story_id and not profile.settled:
+            self._redate(analysis, profile, story_id)
         event_id = self._best_event(story_id, profile) if story_id else None
         if story_id is None:
             story_id = stable_id("sto", article.id)
@@ -91,13 +104,40 @@ class Clusterer:
         # Lemma pairs carry what single words do not: "volonté politique", "désarmement nucléaire".
         lemmas = analysis.lemmas
         counts = Counter([*lemmas, *(f"{a}_{b}" for a, b in pairwise(lemmas))])
+        headline = Counter(self._headline_words(analysis))
         documents = self.store.counter("documents") + 1
-        dfs = self.store.term_dfs(list(counts))
-        weights = {t: (1 + math.log(c)) * math.log((documents + 1) / (dfs.get(t, 0) + 1)) for t, c in counts.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        terms = {t: w / norm for t, w in weights.items() if w > 0}
+        dfs = self.store.term_dfs([*counts, *headline])
+        terms = _tfidf(counts, dfs, documents)
         entities = {e.id for e in analysis.entities if e.type in ENTITY_TYPES}
-        return Profile(terms, entities, _day_of(analysis))
+        dating = self._dating(analysis)
+        day = dating.happening if dating.settled else None
+        return Profile(terms, entities, day, _tfidf(headline, dfs, documents), dating.before, dating.settled)
+
+    def _dating(self, analysis: Analysis) -> Dating:
+        article = analysis.article
+        metadata = None if article.published_inferred else article.published
+        return self.dates.dating(article.text, metadata)
+
+    def _redate(self, analysis: Analysis, profile: Profile, story_id: str) -> None:
+        """Date an article whose year was only guessed by the story it joins: the year nearest its dates."""
+        span = (self._story_state(story_id) or {}).get("days")
+        near = parse_iso(span[1]) if span else None
+        if near is None:
+            profile.day = self._dating(analysis).happening  # nothing better than the guess
+            return
+        article = analysis.article
+        dating = self.dates.dating(article.text, None, near)
+        if dating.published is not None:
+            article.published, article.published_inferred = dating.published.isoformat(), True
+            analysis.event_dates = event_dates(article.text, article.published, self.dates)
+        profile.day, profile.before = dating.happening, dating.before
+
+    def _headline_words(self, analysis: Analysis) -> list[str]:
+        """The headline's words (the lead sentence's when there is none) that are content lemmas of the text."""
+        article = analysis.article
+        headline = article.title or _first_sentence(article.text)
+        content = set(analysis.lemmas)
+        return [w for w in (w.lower() for w in WORD.findall(headline)) if w in content]
 
     # --- choosing ---------------------------------------------------------------------------------
 
@@ -119,9 +159,16 @@ class Clusterer:
         best: tuple[float, str] | None = None
         for event, state in self.store.event_states(story_id):
             score = _cosine(profile.terms, state.get("centroid", {}))
+            score += HEADLINE_WEIGHT * _cosine(profile.headline, state.get("headline", {}))
             day = parse_iso(event.date) if event.date else None
+            before = parse_iso(state["before"]) if state.get("before") else None
+            if (profile.before and day and day >= profile.before) or (before and profile.day and profile.day >= before):
+                continue  # one text looks forward to a date the other's happening is past
             if profile.day and day:
-                score += SAME_DAY_BONUS if abs((profile.day - day).days) <= 1 else -DIFFERENT_DAY_PENALTY
+                gap = abs((profile.day - day).days)
+                if gap > EVENT_GAP_DAYS:
+                    continue
+                score += SAME_DAY_BONUS if gap <= 1 else -DIFFERENT_DAY_PENALTY
             if score >= EVENT_THRESHOLD and (best is None or score > best[0]):
                 best = (score, event.id)
         return best[1] if best else None
@@ -158,6 +205,11 @@ class Clusterer:
         event = self.store.event(event_id)
         event_state = self.store.event_state(event_id) or {"n": 0, "centroid": {}, "days": {}}
         event_state["centroid"] = _merge(event_state["centroid"], profile.terms, event_state["n"])
+        headline = event_state.get("headline", {})
+        event_state["headline"] = _merge(headline, profile.headline, event_state["n"], HEADLINE_TERMS)
+        if profile.before and not profile.day:
+            earlier = event_state.get("before")
+            event_state["before"] = min(earlier, profile.before.isoformat()) if earlier else profile.before.isoformat()
         if profile.day:
             days: dict[str, int] = event_state["days"]
             days[profile.day.isoformat()] = days.get(profile.day.isoformat(), 0) + 1
@@ -167,14 +219,11 @@ class Clusterer:
         self.store.upsert_event(Event(id=event_id, story=story_id, date=event_date, title=event_title), event_state)
 
 
-def _day_of(analysis: Analysis) -> date | None:
-    """The date of the happening an article reports: its publication date, else the date it names most."""
-    if analysis.article.published:
-        return parse_iso(analysis.article.published)
-    if analysis.event_dates:
-        counts = Counter(analysis.event_dates)
-        return parse_iso(max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0])
-    return None
+def _tfidf(counts: Counter[str], dfs: dict[str, int], documents: int) -> dict[str, float]:
+    """L2-normalised TF-IDF weights; terms in every document drop out."""
+    weights = {t: (1 + math.log(c)) * math.log((documents + 1) / (dfs.get(t, 0) + 1)) for t, c in counts.items()}
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    return {t: w / norm for t, w in weights.items() if w > 0}
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
@@ -194,12 +243,12 @@ def _overlap(entities: set[str], counts: dict[str, int]) -> float:
     return sum(1 for e in entities if e in counts) / len(entities)
 
 
-def _merge(centroid: dict[str, float], terms: dict[str, float], n: int) -> dict[str, float]:
+def _merge(centroid: dict[str, float], terms: dict[str, float], n: int, keep: int = CENTROID_TERMS) -> dict[str, float]:
     """The running mean of the members' vectors, cut to the strongest terms."""
     merged = {t: w * n / (n + 1) for t, w in centroid.items()}
     for t, w in terms.items():
         merged[t] = merged.get(t, 0.0) + w / (n + 1)
-    return dict(sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[:CENTROID_TERMS])
+    return dict(sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[:keep])
 
 
 def _widen(span: list[str] | None, day: date) -> list[str]:

@@ -1,9 +1,13 @@
-"""Dates: the publication date inferred from the text when metadata has none, and the dates of happenings.
+"""Dates: the publication date inferred from the text when metadata has none, and the day of the happening.
 
 Hand-written over rule data (rules/<lang>/dates.toml) rather than dateparser: dateparser parses one string
 at a time, cannot find the dates inside running text cheaply, does not check that "vendredi 24 janvier"
 names a Friday (which is how a missing year is recovered), and knows nothing of "la veille" relative to the
 date mentioned before it. Its French month and weekday words are the same data kept here.
+
+A date written without its year ("le 18 février") takes the year from, in order: the publication date, a
+reference date from outside the text (`near`: the dates of the story the article joins), the text's own
+dated mentions, the latest year the text names. Only the first three settle it.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
+from itertools import pairwise
 from pathlib import Path
 
 from recoupe.config import Config
@@ -20,6 +25,10 @@ from recoupe.records import Article
 
 FUTURE_WINDOW = 40  # characters before a date where a future cue is looked for
 YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+LEAD_CHARS = 400  # the lead, where an article says when its happening took place
+HAPPENING_WINDOW = 7  # days before publication in which a lead's date can be the happening reported
+PAST_WINDOW = 7  # a date without year lies at most this many days after its reference
+NEAR_WINDOW = 183  # days either side of `near` in which a date without year is looked for
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,20 @@ class Mention:
     day: date | None  # None when it cannot be resolved (no year, no reference)
     future: bool = False
     explicit: bool = False  # day, month and year (or weekday) written out
+    kind: str = "date"  # date (a day of a month), relative, anaphoric or weekday
+    settled: bool = True  # False when the year is only guessed from the years the text names
+    today: bool = False  # names the day of writing: "aujourd'hui", "ce jeudi"
+
+
+@dataclass(frozen=True)
+class Dating:
+    """When an article was written and when the happening it reports took place."""
+
+    published: date | None
+    inferred: bool = False  # published read from the text rather than metadata
+    settled: bool = True  # False when an inferred date rests on a guessed year
+    happening: date | None = None  # the day the article reports on
+    before: date | None = None  # an undated text is older than this (a date it looks forward to)
 
 
 class DateRules:
@@ -44,19 +67,30 @@ class DateRules:
         self.relative: dict[str, int] = data["relative"]
         self.anaphoric: dict[str, int] = data["anaphoric"]
         self.future_cues: list[str] = data["future"]["cues"]
+        deictic = data["deictic"]
+        self.this: list[str] = deictic["this"]
+        self.article: list[str] = deictic["article"]
+        self.next: list[str] = deictic["next"]
+        self.last: list[str] = deictic["last"]
+        self.parts_of_day: list[str] = deictic["parts_of_day"]
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
-        """Weekday? day month year?, or month year, or a relative or anaphoric expression, or a weekday."""
+        """Weekday? day month year?, an ISO date, a relative or anaphoric expression, or a weekday."""
         months = "|".join(self.months)
         weekdays = "|".join(self.weekdays)
         words = "|".join(re.escape(w) for w in sorted([*self.relative, *self.anaphoric], key=len, reverse=True))
         first = "|".join(self.first_day)
+        this, article = "|".join(self.this), "|".join(self.article)
+        direction = "|".join([*self.next, *self.last])
+        parts = "|".join(self.parts_of_day)
         return re.compile(
-            rf"(?P<full>(?:(?P<wd>{weekdays})\s+)?(?P<d>\d{{1,2}}|{first})\s+(?P<m>{months})(?:\s+(?P<y>\d{{4}}))?)"
+            rf"(?P<full>(?:(?:(?P<this>\b(?:{this}))\s+|\b(?:{article})\s+)?(?P<wd>\b(?:{weekdays}))\s+)?"
+            rf"\b(?P<d>\d{{1,2}}|{first})\s+(?P<m>{months})\b(?:\s+(?P<y>\d{{4}})\b)?(?:\s+(?P<dir>{direction})\b)?)"
             rf"|(?P<iso>\b\d{{4}}-\d{{2}}-\d{{2}}\b)"
             rf"|(?P<rel>\b(?:{words})\b)"
-            rf"|(?P<lone>\b(?:ce |le )?(?:{weekdays})\b(?:\s+(?:dernier|prochain|matin|soir|après-midi))?)",
+            rf"|(?P<lone>(?:(?P<lthis>\b(?:{this}))\s+|\b(?:{article})\s+)?\b(?P<lwd>{weekdays})\b"
+            rf"(?:\s+(?P<ldir>{direction}|{parts})\b)?)",
             re.IGNORECASE,
         )
 
@@ -67,63 +101,151 @@ class DateReader:
     def __init__(self, config: Config) -> None:
         self.rules = DateRules(config.language_rules)
 
-    def mentions(self, text: str, published: date | None) -> list[Mention]:
+    def mentions(self, text: str, published: date | None, near: date | None = None) -> list[Mention]:
         """Every date mention, resolved against the publication date where one is needed."""
         years = [int(y) for y in YEAR.findall(text)]
+        matches = list(self.rules.pattern.finditer(text))
+        # Without a publication date, the latest date written with its year dates those written without one.
+        anchor = None if published else self._latest_dated(matches, text, years)
         found: list[Mention] = []
         last: date | None = None
-        for match in self.rules.pattern.finditer(text):
+        for match in matches:
             future = self._future(text, match.start(), match.group())
-            day = self._resolve(match, published, years, last)
-            explicit = bool(match.group("full") and (match.group("y") or match.group("wd"))) or bool(match.group("iso"))
-            found.append(Mention(match.start(), match.end(), day, future, explicit and day is not None))
+            day, settled = self._resolve(match, published or near, anchor, years, last, future, bool(published))
+            kind = _kind(match, self.rules)
+            explicit = match.group("iso") is not None or (
+                kind == "date" and bool(match.group("y") or match.group("wd"))
+            )
+            today = kind == "relative" and self.rules.relative.get(match.group().lower()) == 0
+            today = today or bool(match.group("lthis") or match.group("this"))
+            found.append(
+                Mention(match.start(), match.end(), day, future, explicit and day is not None, kind, settled, today)
+            )
             if day is not None:
                 last = day
         return found
 
+    def dating(self, text: str, published: str | None = None, near: date | None = None) -> Dating:
+        """The publication date (from metadata, else from the text), the happening's day and a bound."""
+        given = parse_iso(published) if published else None
+        if given is not None:
+            return Dating(given, happening=self._happening(text, given) or given)
+        found = self.mentions(text, None, near)
+        past = [m for m in found if m.day is not None and not m.future and m.kind == "date"]
+        later = [m.day for m in found if m.day is not None and m.future]
+        before = min(later) if later else None
+        if not past:
+            # A date written without year and nothing to place it is left for a reference to settle.
+            unplaced = any(m.kind == "date" and m.day is None and not m.future for m in found)
+            return Dating(None, settled=not unplaced, before=before)
+        latest = max(past, key=lambda m: (m.day or date.min, m.settled))
+        stated = self._stated(text, found)
+        if stated is not None:
+            return Dating(stated, True, True, self._happening(text, stated) or stated)
+        day = latest.day or date.min
+        # "ce jeudi" names the day of writing: the first such weekday on or after the latest date named.
+        weekdays = {_weekday(text[m.start : m.end], self.rules) for m in found if m.today and not m.future}
+        weekdays.discard(None)
+        if len(weekdays) == 1:
+            day += timedelta(days=((weekdays.pop() or 0) - day.weekday()) % 7)
+        return Dating(day, True, latest.settled, self._happening(text, day) or day)
+
+    def _stated(self, text: str, found: list[Mention]) -> date | None:
+        """The day of writing when the text states it: a dated dateline opening the text, or a relative word
+        set beside a date ("hier, jeudi 16 mai 2024" was written on the 17th)."""
+        first = found[0] if found else None
+        if first and first.kind == "date" and first.explicit and first.day and not text[: first.start].strip():
+            return first.day
+        for mention, following in pairwise(found):
+            beside = not text[mention.end : following.start].strip(" ,")
+            if beside and mention.kind == "relative" and following.kind == "date" and following.explicit:
+                offset = self.rules.relative[text[mention.start : mention.end].lower()]
+                return following.day - timedelta(days=offset) if following.day else None
+        return None
+
+    def _happening(self, text: str, published: date) -> date | None:
+        """The day the lead reports, within a week before publication: the first day it names relative to the
+        writing ("hier", "vendredi"), else the first date it writes out (past a dateline, which dates the
+        writing)."""
+        lead_end = text.find("\n\n", 1)
+        lead = text[: lead_end if 0 < lead_end < LEAD_CHARS else LEAD_CHARS]
+        recent = [
+            m
+            for m in self.mentions(lead, published)
+            if m.day is not None
+            and not m.future
+            and 0 <= (published - m.day).days <= HAPPENING_WINDOW
+            and not (m.start == 0 and m.kind == "date")
+        ]
+        deictic = [m for m in recent if m.kind != "date"]
+        chosen = deictic or recent
+        return chosen[0].day if chosen else None
+
+    def _latest_dated(self, matches: list[re.Match[str]], text: str, years: list[int]) -> date | None:
+        days = []
+        for match in matches:
+            if match.group("iso") or (match.group("full") and match.group("y")):
+                day, _ = self._resolve(match, None, None, years, None, False, False)
+                if day is not None and not self._future(text, match.start(), match.group()):
+                    days.append(day)
+        return max(days) if days else None
+
     def _resolve(
-        self, match: re.Match[str], published: date | None, years: list[int], last: date | None
-    ) -> date | None:
+        self,
+        match: re.Match[str],
+        reference: date | None,
+        anchor: date | None,
+        years: list[int],
+        last: date | None,
+        future: bool,
+        published: bool,
+    ) -> tuple[date | None, bool]:
+        """The day a mention names and whether its year is settled. `reference` is the publication date when
+        `published`, else a date from outside the text; `anchor` the text's latest date written in full."""
         rules = self.rules
         if match.group("iso"):
-            return _safe_date(*(int(p) for p in match.group("iso").split("-")))
+            return _safe_date(*(int(p) for p in match.group("iso").split("-"))), True
         if match.group("full"):
             day_text = match.group("d").lower()
             day = 1 if day_text in rules.first_day else int(day_text)
             month = rules.months.index(match.group("m").lower()) + 1
             if match.group("y"):
-                return _safe_date(int(match.group("y")), month, day)
+                return _safe_date(int(match.group("y")), month, day), True
             weekday = match.group("wd")
             if weekday:
-                return self._year_by_weekday(day, month, rules.weekdays.index(weekday.lower()), published, years)
-            if published is not None:
-                candidate = _safe_date(published.year, month, day)
-                # A day-month without year is the most recent such day on or before publication.
-                if candidate is not None and candidate > published + timedelta(days=7):
-                    candidate = _safe_date(published.year - 1, month, day)
-                return candidate
-            return None
+                context = reference if published or not years else None
+                return self._year_by_weekday(day, month, rules.weekdays.index(weekday.lower()), context, years), True
+            direction = (match.group("dir") or "").lower()
+            base = reference if published else anchor
+            if base is not None:
+                return _around(base, month, day, future or direction in rules.next, direction in rules.last), True
+            if reference is not None:
+                return _nearest(reference, month, day), True
+            # The nearest plausible year is the latest the text names: a guess that a reference may replace.
+            return (_safe_date(max(years), month, day) if years else None), False
         if match.group("rel"):
             word = match.group("rel").lower()
             if word in rules.relative:
-                return published + timedelta(days=rules.relative[word]) if published else None
-            reference = last or published
-            return reference + timedelta(days=rules.anaphoric[word]) if reference else None
-        lone = match.group("lone").lower()
-        if published is None:
-            return None
-        weekday = next(i for i, w in enumerate(rules.weekdays) if w in lone)
-        delta = (published.weekday() - weekday) % 7
-        if "prochain" in lone:
-            return published + timedelta(days=(weekday - published.weekday()) % 7 or 7)
-        return published - timedelta(days=delta)
+                return (reference + timedelta(days=rules.relative[word]) if published and reference else None), True
+            since = last or (reference if published else None)
+            return (since + timedelta(days=rules.anaphoric[word]) if since else None), True
+        if not published or reference is None:
+            return None, True
+        weekday = rules.weekdays.index(match.group("lwd").lower())
+        direction = (match.group("ldir") or "").lower()
+        if direction in rules.next or future:
+            ahead = (weekday - reference.weekday()) % 7
+            return reference + timedelta(days=ahead or (0 if match.group("lthis") else 7)), True
+        return reference - timedelta(days=(reference.weekday() - weekday) % 7), True
 
     def _year_by_weekday(
-        self, day: int, month: int, weekday: int, published: date | None, years: list[int]
+        self, day: int, month: int, weekday: int, reference: date | None, years: list[int]
     ) -> date | None:
         """The year in which day/month falls on the weekday written beside it, nearest the context."""
-        context = [published.year] if published else sorted(set(years), reverse=True)
-        candidates = [y + offset for y in context for offset in (0, 1, -1)] or []
+        if reference is not None:
+            candidates = [reference.year + offset for offset in (0, -1, 1, -2, 2, -3, 3, -4, 4, -5, 5, -6, 6)]
+        else:
+            candidates = [y + offset for y in sorted(set(years), reverse=True) for offset in (0, 1, -1)]
         for year in candidates:
             candidate = _safe_date(year, month, day)
             if candidate is not None and candidate.weekday() == weekday:
@@ -132,21 +254,34 @@ class DateReader:
 
     def _future(self, text: str, start: int, matched: str) -> bool:
         before = text[max(0, start - FUTURE_WINDOW) : start].lower()
-        return any(before.rstrip().endswith(cue) for cue in self.rules.future_cues) or "prochain" in matched.lower()
+        return any(before.rstrip().endswith(cue) for cue in self.rules.future_cues) or any(
+            word in matched.lower().split() for word in self.rules.next
+        )
 
 
-def complete_published(article: Article, reader: DateReader | None = None) -> None:
-    """Fill `published` from the text when metadata gave none: the latest explicit past date it names."""
-    if article.published:
+def _kind(match: re.Match[str], rules: DateRules) -> str:
+    if match.group("full") or match.group("iso"):
+        return "date"
+    if match.group("rel"):
+        return "relative" if match.group("rel").lower() in rules.relative else "anaphoric"
+    return "weekday"
+
+
+def _weekday(written: str, rules: DateRules) -> int | None:
+    return next((rules.weekdays.index(w) for w in written.lower().split() if w in rules.weekdays), None)
+
+
+def complete_published(article: Article, reader: DateReader | None = None, near: date | None = None) -> None:
+    """Fill `published` from the text when metadata gave none; normalise a metadata date to its day."""
+    reader = reader or DateReader(Config())
+    if article.published and not article.published_inferred:
         day = parse_iso(article.published)
         if day is not None:
             article.published = day.isoformat()
         return
-    reader = reader or DateReader(Config())
-    explicit = [m.day for m in reader.mentions(article.text, None) if m.explicit and not m.future and m.day]
-    if explicit:
-        article.published = max(explicit).isoformat()
-        article.published_inferred = True
+    dating = reader.dating(article.text, None, near)
+    article.published = dating.published.isoformat() if dating.published else None
+    article.published_inferred = dating.published is not None
 
 
 def event_dates(text: str, published: str | None, reader: DateReader | None = None) -> list[str]:
@@ -163,6 +298,25 @@ def parse_iso(value: str) -> date | None:
         return date.fromisoformat(value[:10])
     except ValueError:
         return None
+
+
+def _around(reference: date, month: int, day: int, forward: bool, backward: bool) -> date | None:
+    """The day/month nearest the reference: the next one when the text looks forward, the last one before it
+    when it says "dernier", else the latest one up to a week after the reference."""
+    years = (reference.year - 1, reference.year, reference.year + 1)
+    candidates = [c for c in (_safe_date(y, month, day) for y in years) if c is not None]
+    if forward:
+        return min((c for c in candidates if c > reference), default=None)
+    if backward:
+        return max((c for c in candidates if c < reference), default=None)
+    return max((c for c in candidates if c <= reference + timedelta(days=PAST_WINDOW)), default=None)
+
+
+def _nearest(near: date, month: int, day: int) -> date | None:
+    """The day/month closest to a reference date from outside the text."""
+    candidates = [_safe_date(year, month, day) for year in (near.year - 1, near.year, near.year + 1)]
+    dated = [c for c in candidates if c is not None and abs((c - near).days) <= NEAR_WINDOW]
+    return min(dated, key=lambda c: abs((c - near).days)) if dated else None
 
 
 def _safe_date(year: int, month: int, day: int) -> date | None:

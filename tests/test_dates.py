@@ -1,0 +1,86 @@
+"""Date rules on invented French sentences: the publication date read from the text, years recovered from
+context, the day of the happening reported, and dates the text looks forward to."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from recoupe.config import Config
+from recoupe.dates import DateReader, complete_published, event_dates
+from recoupe.records import Article
+
+
+@pytest.fixture(scope="module")
+def reader(config: Config) -> DateReader:
+    return DateReader(config)
+
+
+def test_a_dateline_dates_the_text_whatever_else_it_names(reader: DateReader) -> None:
+    text = "12 mars 2025. - Le conseil a voté le budget. La prochaine séance aura lieu le 30 avril 2025."
+    dating = reader.dating(text)
+    assert dating.published == date(2025, 3, 12) and dating.inferred and dating.settled
+
+
+def test_a_relative_word_beside_a_date_gives_the_day_of_writing(reader: DateReader) -> None:
+    text = "La ministre a annoncé hier, jeudi 15 mai 2025, la fermeture de la ligne de Bellerive."
+    assert reader.dating(text).published == date(2025, 5, 16)
+
+
+def test_this_weekday_is_the_day_of_writing_after_the_latest_date(reader: DateReader) -> None:
+    text = "Après la réunion du 11 mars 2025, les délégués se retrouvent ce jeudi à Valmer."
+    dating = reader.dating(text)
+    assert dating.published == date(2025, 3, 13)  # the 11th is a Tuesday: "ce jeudi" is the 13th
+    assert dating.happening == date(2025, 3, 13)
+
+
+def test_a_weekday_and_day_number_recover_the_year(reader: DateReader) -> None:
+    text = "Le plan avait été présenté en 2024. Mardi 4 février, le maire l'a retiré."
+    assert reader.dating(text).published == date(2025, 2, 4)  # 4 February is a Tuesday in 2025
+
+
+def test_this_weekday_with_its_date_is_one_mention(reader: DateReader) -> None:
+    mentions = reader.mentions("Le comité se réunit ce mercredi 4 juin, a précisé la mairie.", date(2025, 6, 4))
+    assert [(m.day, m.today) for m in mentions] == [(date(2025, 6, 4), True)]
+
+
+def test_a_date_without_year_takes_the_year_nearest_a_reference(reader: DateReader) -> None:
+    text = "Les deux délégations s'étaient déjà vues le 18 février. Ce jeudi, elles ont repris les discussions."
+    near = reader.dating(text, near=date(2025, 1, 24))
+    assert near.published == date(2025, 2, 20) and near.settled  # the first Thursday after 18 February 2025
+    alone = reader.dating(text + " Le différend remonte à 2019.")
+    assert alone.published == date(2019, 2, 21) and not alone.settled  # only a guess from the years named
+
+
+def test_a_text_that_looks_forward_is_not_dated_by_that_date(reader: DateReader) -> None:
+    dating = reader.dating("Le nouveau pont, dont l'ouverture est prévue le 3 avril 2025, divise les riverains.")
+    assert dating.published is None and dating.before == date(2025, 4, 3)
+
+
+def test_the_happening_is_the_day_the_lead_reports(reader: DateReader) -> None:
+    # Published on Saturday, reporting on Friday.
+    assert reader.dating("Le maire de Valmer a démissionné vendredi.", "2025-03-08").happening == date(2025, 3, 7)
+    # A dateline dates the writing; the happening is what the lead says.
+    text = "12 mars 2025. - Le conseil municipal a voté hier la hausse des tarifs."
+    assert reader.dating(text).happening == date(2025, 3, 11)
+    # A date far from publication in the lead is background, not the happening.
+    text = "Depuis le 3 janvier, la grève paralyse le port."
+    assert reader.dating(text, "2025-03-08").happening == date(2025, 3, 8)
+
+
+def test_last_and_next_fix_the_direction(reader: DateReader) -> None:
+    text = "Le texte voté le 20 février dernier sera examiné jeudi prochain puis le 2 mars prochain."
+    days = event_dates(text, "2025-02-25", reader)
+    assert days == ["2025-02-20"]  # the two dates ahead are not happenings
+    found = reader.mentions(text, date(2025, 2, 25))
+    assert [m.day for m in found] == [date(2025, 2, 20), date(2025, 2, 27), date(2025, 3, 2)]
+
+
+def test_complete_published_marks_a_date_read_from_the_text(reader: DateReader) -> None:
+    article = Article(id="a", source="a", text="Le conseil s'est réuni le 4 juin 2025.", content_hash="a")
+    complete_published(article, reader)
+    assert article.published == "2025-06-04" and article.published_inferred
+    undated = Article(id="b", source="b", text="Le conseil s'est réuni jeudi.", content_hash="b")
+    complete_published(undated, reader)
+    assert undated.published is None and not undated.published_inferred
