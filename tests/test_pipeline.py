@@ -18,6 +18,8 @@ TEXTS = [
     "<html><head><title>Marché</title></head><body><article><p>Le marché couvert de Bellerive rouvrira en avril "
     "après deux ans de travaux, a annoncé la mairie mardi.</p><p>Les commerçants attendent ce retour avec "
     "impatience, selon leur association.</p></article></body></html>",
+    "The harbour authority of Valmer said on Thursday that the strike had cost the port two million euros a day. "
+    '"We will not give in," the union leader, Paul Garnier, told reporters outside the terminal gates.',
 ]
 
 
@@ -42,6 +44,19 @@ def test_worker_processes_give_the_same_store_as_in_process(tmp_path: Path) -> N
         with Store(config.db) as store:
             report = Pipeline(config, store).run(raws())
             assert [str(e) for e in report.failed] == ["mem:broken: cannot be read"]
-            assert report.skipped == ["mem:again"] and len(report.stored) == 3
+            assert report.skipped == ["mem:again"] and len(report.stored) == 4
             results.append(snapshot(store))
     assert results[0] == results[1]
+
+
+def test_an_article_in_another_language_is_tokenised_not_read_with_french_rules(tmp_path: Path) -> None:
+    config = Config(db=tmp_path / "t.db")
+    with Store(config.db) as store:
+        Pipeline(config, store).run(raws())
+        by_source = {a.source: a for a in store.articles()}
+        english, french = by_source["mem:3"], by_source["mem:0"]
+        assert (english.language, french.language) == ("en", "fr")
+        assert store.mentions(article=english.id) == [] and store.quotes(article=english.id) == []
+        assert store.quotes(article=french.id) and store.mentions(article=french.id)
+        lemmas, _ = store.article_features(english.id)
+        assert {"harbour", "strike", "terminal"} <= set(lemmas) and "the" not in lemmas

@@ -41,7 +41,7 @@ def _clean_and_parse(raw: RawArticle) -> tuple[Article | InputError, bytes | Non
         article = cleaner.clean(raw)
     except InputError as err:
         return err, None
-    doc = reader.nlp(article.text)
+    doc = reader.parse(article)
     return article, doc.to_bytes(exclude=["tensor", "user_data"])
 
 
