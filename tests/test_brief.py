@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import struct
 import subprocess
@@ -16,7 +17,10 @@ from recoupe import brief_render, example
 from recoupe.brief import Brief, BriefError, build_brief
 from recoupe.cli.commands import run_ingest
 from recoupe.config import Config
+from recoupe.figures import FigureReader
+from recoupe.names import function_words, strip_accents
 from recoupe.records import Analysis, Article, Quote
+from recoupe.statements import MIN_WORDS, SAME_STATEMENT, WORDS, containment, group_statements
 from recoupe.store import Store
 
 
@@ -97,6 +101,60 @@ def test_renderings_escape_article_text(store: Store) -> None:
     assert "\\<script\\>" in brief_render.to_markdown(brief)
     with pytest.raises(BriefError):
         build_brief(store, "nope")
+
+
+def _grouped_pair_by_pair(quotes: list[Quote]) -> list[list[str]]:
+    """The definition of statement grouping: each quote tested against every earlier statement in turn."""
+    stop = function_words("fr")
+    statements: list[tuple[set[str], list[str]]] = []
+    by_words: dict[str, int] = {}
+    for quote in quotes:
+        words = WORDS.findall(strip_accents(quote.text).lower())
+        vocabulary = {w for w in words if w not in stop and len(w) > 1}
+        match = by_words.get(" ".join(words))
+        if match is None and len(vocabulary) >= MIN_WORDS:
+            match = next(
+                (
+                    i
+                    for i, (v, _) in enumerate(statements)
+                    if len(v) >= MIN_WORDS and containment(vocabulary, v) >= SAME_STATEMENT
+                ),
+                None,
+            )
+        if match is None:
+            match = len(statements)
+            statements.append((set(), []))
+        statements[match][0].update(vocabulary)
+        statements[match][1].append(quote.id)
+        by_words.setdefault(" ".join(words), match)
+    return [ids for _, ids in statements]
+
+
+def test_statements_grouped_through_the_word_index_as_pair_by_pair() -> None:
+    words = ["tramway", "ligne", "fermée", "Élève", "école", "mairie", "budget", "grève", "navette", "usagers",
+             "le", "la", "de", "et", "a", "x"]  # fmt: skip
+    rng = random.Random(7)
+    merged = 0
+    for _ in range(300):
+        quotes = [
+            Quote(f"q{i}", "a", " ".join(rng.choices(words[: rng.randrange(6, len(words))], k=rng.randrange(1, 12))),
+                  0, 1, "direct", None, None)
+            for i in range(rng.randrange(1, 30))
+        ]  # fmt: skip
+        grouped = [[q.id for q in statement.quotes] for statement in group_statements(quotes)]
+        assert grouped == _grouped_pair_by_pair(quotes)
+        merged += len(quotes) - len(grouped)
+    assert merged > 1000  # the invented quotes do share statements
+
+
+def test_figures_start_at_a_qualifier_in_any_case_or_at_a_number() -> None:
+    reader = FigureReader(Config().language_rules)
+    text = "PRÈS DE 1 200 foyers privés de courant. 3,5 millions d'euros, selon la préfecture. En 2031 mardi."
+    found = {(f.text, f.value, f.qualifier, f.source) for f in reader.read("a", text)}
+    assert found == {
+        ("PRÈS DE 1 200 foyers", 1200, "près de", None),
+        ("3,5 millions d'euros", 3_500_000, None, "la préfecture"),
+    }
 
 
 def _png_is_blank(path: Path) -> bool:

@@ -6,6 +6,7 @@ Hand-written over rule data (rules/<lang>/figures.toml): French number formats (
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -39,18 +40,22 @@ class FigureReader:
     """Finds key figures in cleaned text."""
 
     def __init__(self, folder: Path) -> None:
-        data = tomllib.loads((folder / "figures.toml").read_text(encoding="utf-8"))
+        rules = (folder / "figures.toml").read_text(encoding="utf-8")
+        data = tomllib.loads(rules)
+        self.digest = hashlib.sha256(rules.encode()).hexdigest()[:16]  # which rules found the figures: saved briefs
         self.scales: dict[str, float] = data["scales"]
         # Function words are never what a number counts ("140 comme l'affirme le syndicat").
         self.not_counted = frozenset(data["not_counted"]) | function_words(folder.name)
         qualifiers = "|".join(re.escape(q) for q in sorted(data["qualifiers"], key=len, reverse=True))
         scales = "|".join(sorted(self.scales, key=len, reverse=True))
+        # A figure starts with a digit or a qualifier: the lookahead rejects every other position with one test
+        # instead of trying each qualifier there, which makes scanning a text 2-3 times faster.
+        starts = "".join(sorted({re.escape(q[0]) for q in data["qualifiers"]}))
         self.pattern = re.compile(
-            rf"(?:(?P<q>{qualifiers})\s+)?(?P<n>{NUMBER})(?:\s+(?P<s>{scales}))?[\"″”]?\s+(?:d[e'’]\s*)?"
-            rf"(?P<u>[^\W\d_][\w-]*)",
+            rf"(?=[\d{starts}])(?:(?P<q>{qualifiers})\s+)?(?P<n>{NUMBER})(?:\s+(?P<s>{scales}))?[\"″”]?\s+"
+            rf"(?:d[e'’]\s*)?(?P<u>[^\W\d_][\w-]*)",
             re.IGNORECASE,
         )
-        cues = "|".join(re.escape(c) for c in data["source_cues"][:3])
         cues = "|".join(re.escape(c) for c in data["source_cues"])
         # "selon l'ONU", "selon la préfecture", "d'après le syndicat départemental": up to three words.
         self.source = re.compile(
