@@ -8,8 +8,12 @@ speakers, 12 outlets. Starts `recoupe serve` on a free loopback port in its own 
   flat out: each client sends its next request as soon as the last one returns (saturation throughput).
 The target (p95 <= 100 ms) is judged on the paced phase; the flat-out phase shows where the server saturates.
 
+The server saves each brief it builds in the store (the `briefs` table) and serves it from there until its story
+gets another article, so a run after an earlier one finds them saved: the output says how many stories' briefs
+were saved when the server started. --cold forgets them first, so story pages build their brief on first request.
+
     .venv/bin/python bench/api.py [--articles 100000] [--clients 50] [--requests 3000] [--seconds 60] [--think 1]
-                                  [--without-brief]
+                                  [--without-brief] [--cold]
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from pathlib import Path
 
 import httpx
 
+from recoupe.brief import builder_key
+from recoupe.config import Config
 from recoupe.records import Analysis, Article, Entity, Event, Mention, Quote, Story, stable_id
 from recoupe.store import Store
 
@@ -170,7 +176,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--think", type=float, default=1.0, help="mean pause of a paced client, in seconds")
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--without-brief", action="store_true", help="serve story pages without building briefs")
+    parser.add_argument("--without-brief", action="store_true", help="serve story pages without their brief")
+    parser.add_argument("--cold", action="store_true", help="forget the briefs saved by earlier runs first")
     parser.add_argument("--data", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "recoupe-bench")
     args = parser.parse_args()
 
@@ -186,11 +193,16 @@ def main() -> None:
         stories = [s["id"] for s in store.story_summaries(limit=1_000_000)]
         speakers = [s["id"] for s in store.top_speakers(limit=1000)]
         print(f"store: {store.count_articles()} articles, {len(stories)} stories ({db})", file=sys.stderr)
+        if args.cold:
+            store.clear_briefs()
+        saved = store.fresh_briefs(builder_key(Config(db=db)))
+    cache = "not used" if args.without_brief else f"{saved} of {len(stories)} stories' briefs saved at start"
+    cache += " (warm)" if saved == len(stories) and not args.without_brief else ""
 
     port = free_port()
-    # --without-brief hides recoupe.brief from the server (the story page then shows the timeline only), to tell
-    # the cost of the pages from the cost of building briefs.
-    hide = "import recoupe.web.views as v; v.brief = lambda store, story: None; " if args.without_brief else ""
+    # --without-brief has the server show story pages without their brief (neither built nor read from the store),
+    # to tell the cost of the pages from the cost of briefs.
+    hide = "import recoupe.web.state as s; s.AppState.brief = lambda self, story: None; " if args.without_brief else ""
     recoupe = [sys.executable, "-c", hide + "from recoupe.cli import app; app()"]
     server = subprocess.Popen(
         [*recoupe, "--db", str(db), "serve", "--port", str(port)], stderr=subprocess.DEVNULL, cwd=ROOT
@@ -216,6 +228,7 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=10)
 
+    print(f"brief cache: {cache}")
     for name, think, timings, elapsed in results:
         total = [t for values in timings.values() for t in values]
         pause = f"mean pause {think:g} s" if think else "no pause"

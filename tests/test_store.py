@@ -115,3 +115,52 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(StoreError, match="newer than this recoupe"):
         Store(path)
+
+
+def _placed(suffix: str, story: str) -> Analysis:
+    analysis = sample(suffix)
+    analysis.article.story = story
+    return analysis
+
+
+def test_story_stamp_changes_when_an_article_joins_the_story(store: Store) -> None:
+    assert store.story_stamp("s") == (0, 0)
+    store.save_analysis(_placed("1", "s"))
+    first = store.story_stamp("s")
+    store.save_analysis(_placed("2", "other"))
+    assert store.story_stamp("s") == first
+    store.save_analysis(_placed("3", "s"))
+    assert store.story_stamp("s") != first and store.story_stamp("s")[0] == 2
+
+
+def test_saved_brief_is_found_only_for_its_stamp_and_builder(store: Store) -> None:
+    store.save_analysis(_placed("1", "s"))
+    stamp = store.story_stamp("s")
+    assert store.cached_brief("s", stamp, "b1") is None
+    assert store.save_brief("s", stamp, "b1", '{"v": 1}')
+    assert store.cached_brief("s", stamp, "b1") == '{"v": 1}'
+    assert store.cached_brief("s", stamp, "b2") is None
+    assert store.fresh_briefs("b1") == 1
+    store.save_analysis(_placed("2", "s"))
+    assert store.cached_brief("s", store.story_stamp("s"), "b1") is None
+    assert store.fresh_briefs("b1") == 0
+    assert store.save_brief("s", store.story_stamp("s"), "b1", '{"v": 2}')  # replaces the stale one
+    assert store.cached_brief("s", store.story_stamp("s"), "b1") == '{"v": 2}'
+    store.clear_briefs()
+    assert store.fresh_briefs("b1") == 0
+
+
+def test_brief_is_not_saved_while_another_connection_writes(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as reader, Store(tmp_path / "s.db") as writer:
+        with writer.transaction():
+            writer.save_analysis(_placed("1", "s"))
+            assert not reader.save_brief("s", (1, 1), "b", "{}", wait=0.01)
+            assert reader.db.execute("PRAGMA busy_timeout").fetchone()[0] == 5000  # the usual wait is back
+        assert reader.save_brief("s", (1, 1), "b", "{}")
+
+
+def test_brief_quotes_are_the_story_quotes_in_article_order(store: Store) -> None:
+    later, earlier, elsewhere = _placed("2", "s"), _placed("1", "s"), _placed("3", "other")
+    for analysis in (earlier, elsewhere, later):
+        store.save_analysis(analysis)
+    assert store.brief_quotes("s") == [*earlier.quotes, *later.quotes]

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from html import unescape
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
+import recoupe.brief
 from recoupe.api import create_app
 from recoupe.config import Config
-from recoupe.records import Mention, Quote
+from recoupe.records import Mention, Quote, stable_id
 from recoupe.store import Store
 from recoupe.web import highlight, views
+from recoupe.web.state import AppState
 from web_samples import SAMPLES, STORY_ID, analysis_of, article_id, entity_id, fill, quote_id
 
 
@@ -236,3 +241,67 @@ def test_brief_is_built_once_until_articles_are_added(
         store.save_analysis(analysis_of(extra, STORY_ID, None))
     client.get(f"/stories/{STORY_ID}")
     assert calls == [STORY_ID, STORY_ID]
+
+
+def test_saved_brief_follows_the_articles_of_its_story(client: TestClient, store: Store) -> None:
+    before = client.get(f"/api/stories/{STORY_ID}/brief").json()
+    assert before["articles"] == 3 and "La Gazette du Plateau" not in before["outlets"]
+    words = "Les navettes rouleront aussi le dimanche matin jusqu'à la réouverture"
+    extra = replace(
+        SAMPLES[1],
+        key="a9",
+        outlet="La Gazette du Plateau",
+        text=f"Les usagers attendent. « {words} », a précisé Maëlle Garnier.",
+        quotes=((words, "Maëlle Garnier"),),
+        names=("Maëlle Garnier",),
+    )
+    with store.transaction():
+        store.save_analysis(analysis_of(extra, STORY_ID, stable_id("event", extra.event)))
+    after = client.get(f"/api/stories/{STORY_ID}/brief").json()
+    assert after["articles"] == 4 and "La Gazette du Plateau" in after["outlets"]
+    [garnier] = [s for s in after["statements"] if s["title"] == "Maëlle Garnier"]
+    assert words in [line["text"] for line in garnier["lines"]]
+    assert "La Gazette du Plateau" in client.get(f"/stories/{STORY_ID}").text
+
+
+def test_saved_brief_outlives_the_app_until_the_brief_format_changes(
+    store: Store, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fill(store)
+    with TestClient(create_app(config, store, token="t"), client=("127.0.0.1", 1)) as first:
+        built = first.get(f"/api/stories/{STORY_ID}/brief").json()
+    calls: list[str] = []
+
+    def build(store: Store, story_id: str, config: Config) -> object:
+        calls.append(story_id)
+        return recoupe.brief.build_brief(store, story_id, config)
+
+    monkeypatch.setattr(views, "build_brief", build)
+    with TestClient(create_app(config, store, token="t"), client=("127.0.0.1", 1)) as second:
+        assert second.get(f"/api/stories/{STORY_ID}/brief").json() == built
+        assert calls == []
+    monkeypatch.setattr(recoupe.brief, "BRIEF_FORMAT", recoupe.brief.BRIEF_FORMAT + 1)
+    with TestClient(create_app(config, store, token="t"), client=("127.0.0.1", 1)) as third:
+        assert third.get(f"/api/stories/{STORY_ID}/brief").json() == built
+        assert calls == [STORY_ID]
+
+
+def test_concurrent_requests_build_a_brief_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "news.db"
+    with Store(db) as setup:
+        fill(setup)
+    calls: list[str] = []
+
+    def slow_build(store: Store, story_id: str, config: Config) -> object:
+        calls.append(story_id)
+        time.sleep(0.2)  # long enough for the other requests to arrive while it builds
+        return recoupe.brief.build_brief(store, story_id, config)
+
+    monkeypatch.setattr(views, "build_brief", slow_build)
+    state = AppState(Config(db=db), db, token="t")
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            briefs = list(pool.map(state.brief, [STORY_ID] * 4))
+    finally:
+        state.close()
+    assert calls == [STORY_ID] and all(b == briefs[0] for b in briefs)

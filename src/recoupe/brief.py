@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from itertools import combinations
@@ -17,11 +18,13 @@ from urllib.parse import urlparse
 from recoupe.config import Config
 from recoupe.figures import Figure, FigureReader
 from recoupe.records import Article, Quote
-from recoupe.statements import group_statements
+from recoupe.statements import StatementGrouper
 from recoupe.store import Store
 
 SENTENCE = re.compile(r"[^.!?…\n]+[.!?…]?")
 MAX_STATEMENTS_PER_SPEAKER = 6
+# Bump when build_brief gives another output from the same store: briefs saved by the older code are then stale.
+BRIEF_FORMAT = 1
 
 
 class BriefError(LookupError):
@@ -37,6 +40,9 @@ class Source:
     date: str | None
     start: int
     end: int
+
+
+SourceOf = Callable[[str, int, int], Source]  # article id, start, end -> the source
 
 
 @dataclass
@@ -91,6 +97,11 @@ def figure_reader(folder: Path) -> FigureReader:
     return FigureReader(folder)
 
 
+def builder_key(config: Config) -> str:
+    """What a built brief depends on besides its story: the code's brief format and the figure rules."""
+    return f"{BRIEF_FORMAT}:{figure_reader(config.language_rules).digest}"
+
+
 def outlet_of(article: Article) -> str:
     """The outlet's name, else the source's host, else the file name."""
     if article.outlet:
@@ -106,14 +117,15 @@ def build_brief(store: Store, story_id: str, config: Config | None = None) -> Br
         raise BriefError(f"no story '{story_id}' in {store.path}")
     config = config or Config()
     articles = {a.id: a for a in store.articles(story.articles)}
+    outlets = {a.id: outlet_of(a) for a in articles.values()}
     events = store.events(story.id)
-    quotes = [q for a in story.articles for q in store.quotes(article=a)]
+    quotes = store.brief_quotes(story.id)
     speakers = sorted({q.speaker for q in quotes if q.speaker})
     names = {e.id: e.name for e in store.entities(speakers)}
+    grouper = StatementGrouper()  # the speakers' statements and the attribution check read the same quotes
 
     def source(article_id: str, start: int, end: int) -> Source:
-        article = articles[article_id]
-        return Source(article_id, outlet_of(article), article.published, start, end)
+        return Source(article_id, outlets[article_id], articles[article_id].published, start, end)
 
     timeline = []
     for event in events:
@@ -122,38 +134,38 @@ def build_brief(store: Store, story_id: str, config: Config | None = None) -> Br
             continue
         lead = members[0]
         start, end = _first_sentence(lead.text)
-        outlets = sorted({outlet_of(a) for a in members})
+        carried_by = sorted({outlets[a.id] for a in members})
         timeline.append(
             Line(
                 text=lead.text[start:end],
                 sources=[source(lead.id, start, end), *(source(a.id, *_first_sentence(a.text)) for a in members[1:])],
                 date=event.date,
-                note=f"{event.title} — {', '.join(outlets)}",
+                note=f"{event.title} — {', '.join(carried_by)}",
             )
         )
 
-    statements = _statements(quotes, names, source)
-    figures, figure_differences = _figures(figure_reader(config.language_rules), articles, source)
-    attribution_differences = _attribution_differences(quotes, names, source)
+    statements = _statements(grouper, quotes, names, outlets, source)
+    figures, figure_differences = _figures(figure_reader(config.language_rules), articles, outlets, source)
+    attribution_differences = _attribution_differences(grouper, quotes, names, outlets, source)
     coverage = []
-    for outlet in sorted({outlet_of(a) for a in articles.values()}):
-        covered = [e.date or "undated" for e in events if any(outlet_of(articles[a]) == outlet for a in e.articles)]
-        own = [a for a in articles.values() if outlet_of(a) == outlet]
+    for outlet in sorted(set(outlets.values())):
+        covered = [e.date or "undated" for e in events if any(outlets[a] == outlet for a in e.articles)]
+        own = [a for a in articles.values() if outlets[a.id] == outlet]
         coverage.append(Line(text=f"{outlet}: {', '.join(covered)}", sources=[_lead(a, source) for a in own]))
     copies = []
     for a in articles.values():
         if a.duplicate_of:
-            original = store.article(a.duplicate_of)
+            original = articles.get(a.duplicate_of) or store.article(a.duplicate_of)
             of = f"{outlet_of(original)} ({original.title or original.id})" if original else a.duplicate_of
             copies.append(
-                Line(text=f"{outlet_of(a)} ({a.title or a.id}) is a near-copy of {of}", sources=[_lead(a, source)])
+                Line(text=f"{outlets[a.id]} ({a.title or a.id}) is a near-copy of {of}", sources=[_lead(a, source)])
             )
     dates = sorted(d for d in (e.date for e in events) if d)
     return Brief(
         story=story.id,
         title=story.title,
         articles=len(articles),
-        outlets=sorted({outlet_of(a) for a in articles.values()}),
+        outlets=sorted(set(outlets.values())),
         first_date=dates[0] if dates else None,
         last_date=dates[-1] if dates else None,
         timeline=timeline,
@@ -165,7 +177,9 @@ def build_brief(store: Store, story_id: str, config: Config | None = None) -> Br
     )
 
 
-def _statements(quotes: list[Quote], names: dict[str, str], source: Any) -> list[Section]:
+def _statements(
+    grouper: StatementGrouper, quotes: list[Quote], names: dict[str, str], outlets: dict[str, str], source: SourceOf
+) -> list[Section]:
     """Key statements of each speaker: grouped across outlets, most carried first."""
     by_speaker: dict[str, list[Quote]] = defaultdict(list)
     for quote in quotes:
@@ -173,8 +187,8 @@ def _statements(quotes: list[Quote], names: dict[str, str], source: Any) -> list
             by_speaker[quote.speaker].append(quote)
     sections = []
     for speaker, spoken in sorted(by_speaker.items(), key=lambda kv: (-len(kv[1]), names.get(kv[0], kv[0]))):
-        groups = group_statements(spoken)
-        groups.sort(key=lambda s: (-len({source(q.article, 0, 0).outlet for q in s.quotes}), -len(s.text)))
+        groups = grouper.group(spoken)
+        groups.sort(key=lambda s: (-len({outlets[q.article] for q in s.quotes}), -len(s.text)))
         lines = []
         for statement in groups[:MAX_STATEMENTS_PER_SPEAKER]:
             sources = [source(q.article, q.start, q.end) for q in statement.quotes]
@@ -184,7 +198,9 @@ def _statements(quotes: list[Quote], names: dict[str, str], source: Any) -> list
     return sections
 
 
-def _figures(reader: FigureReader, articles: dict[str, Article], source: Any) -> tuple[list[Line], list[Line]]:
+def _figures(
+    reader: FigureReader, articles: dict[str, Article], outlets: dict[str, str], source: SourceOf
+) -> tuple[list[Line], list[Line]]:
     """Key figures grouped by what they count and value; outlets that disagree on one quantity flagged."""
     found: list[Figure] = [f for a in articles.values() for f in reader.read(a.id, a.text)]
     by_value: dict[tuple[str, float], list[Figure]] = defaultdict(list)
@@ -203,7 +219,7 @@ def _figures(reader: FigureReader, articles: dict[str, Article], source: Any) ->
     for key, figures in sorted(by_key.items()):
         outlets_by_value: dict[float, set[str]] = defaultdict(set)
         for figure in figures:
-            outlets_by_value[figure.value].add(source(figure.article, 0, 0).outlet)
+            outlets_by_value[figure.value].add(outlets[figure.article])
         # A disagreement is two outlets giving two values, not one article counting two things.
         if any(a - b and b - a for a, b in combinations(outlets_by_value.values(), 2)):
             variants = "; ".join(f"{_number(v)} ({', '.join(sorted(o))})" for v, o in sorted(outlets_by_value.items()))
@@ -217,16 +233,18 @@ def _figures(reader: FigureReader, articles: dict[str, Article], source: Any) ->
     return lines, differences
 
 
-def _attribution_differences(quotes: list[Quote], names: dict[str, str], source: Any) -> list[Line]:
+def _attribution_differences(
+    grouper: StatementGrouper, quotes: list[Quote], names: dict[str, str], outlets: dict[str, str], source: SourceOf
+) -> list[Line]:
     """The same words attributed to different people by different outlets."""
     differences = []
-    for statement in group_statements([q for q in quotes if q.kind != "indirect"]):
+    for statement in grouper.group([q for q in quotes if q.kind != "indirect"]):
         speakers = {q.speaker for q in statement.quotes if q.speaker}
         if len(speakers) > 1:
             parts = []
             for speaker in sorted(speakers):
-                outlets = sorted({source(q.article, 0, 0).outlet for q in statement.quotes if q.speaker == speaker})
-                parts.append(f"{names.get(speaker, speaker)} ({', '.join(outlets)})")
+                given_by = sorted({outlets[q.article] for q in statement.quotes if q.speaker == speaker})
+                parts.append(f"{names.get(speaker, speaker)} ({', '.join(given_by)})")
             who = "; ".join(parts)
             differences.append(
                 Line(
@@ -238,11 +256,9 @@ def _attribution_differences(quotes: list[Quote], names: dict[str, str], source:
     return differences
 
 
-def _lead(article: Article, source: Any) -> Source:
+def _lead(article: Article, source: SourceOf) -> Source:
     """The article's first sentence as the source of a line about the whole article."""
-    start, end = _first_sentence(article.text)
-    result: Source = source(article.id, start, end)
-    return result
+    return source(article.id, *_first_sentence(article.text))
 
 
 def _first_sentence(text: str) -> tuple[int, int]:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from recoupe.brief import builder_key
 from recoupe.config import Config
 from recoupe.pipeline import Pipeline
 from recoupe.store import Store
 from recoupe.web import views
-
-BRIEFS_KEPT = 256  # built briefs kept per app, the most recently used
 
 
 class AppState:
@@ -33,7 +32,10 @@ class AppState:
         self._writer: Store | None = None
         self._pipeline: Pipeline | None = None
         self._memo: dict[str, tuple[int, Any]] = {}
-        self._briefs: OrderedDict[str, tuple[int, dict[str, Any]]] = OrderedDict()
+        self._building: dict[str, _Building] = {}  # stories whose brief some request is reading or building
+        self._building_lock = threading.Lock()  # guards _building; never held while building or ingesting
+        # Read before the first request rather than during it: the figure rules load spaCy's function words.
+        self._brief_builder = builder_key(config)
         if self._path is not None:
             self._writer = Store(self._path)  # also runs the migrations before any reader opens
 
@@ -74,22 +76,31 @@ class AppState:
         return value
 
     def brief(self, story_id: str) -> dict[str, Any]:
-        """A story's brief, rebuilt only after articles were added; called from a worker thread, as building one
-        can take long enough to stall every other request if it ran on the event loop."""
-        with self.reading() as store:
-            stamp = store.data_stamp()
-            with self._lock:
-                cached = self._briefs.get(story_id)
-                if cached is not None and cached[0] == stamp:
-                    self._briefs.move_to_end(story_id)
-                    return cached[1]
-            built = views.brief(store, story_id, self.config)
-        with self._lock:
-            self._briefs[story_id] = (stamp, built)
-            self._briefs.move_to_end(story_id)
-            while len(self._briefs) > BRIEFS_KEPT:
-                self._briefs.popitem(last=False)
-        return built
+        """A story's brief: the one saved in the store for the story's current articles, else built and saved.
+        Called from a worker thread, as building one can take long enough to stall every other request if it
+        ran on the event loop; two requests for a brief not saved yet build it once."""
+        builder = self._brief_builder
+        with self._building_lock:
+            building = self._building.setdefault(story_id, _Building())
+            building.requests += 1
+        try:
+            with building.lock, self.reading() as store:
+                # The stamp is read before building: should an article join meanwhile, the brief is saved under
+                # the older stamp and the next request, seeing the new one, builds it again.
+                stamp = store.story_stamp(story_id)
+                saved = store.cached_brief(story_id, stamp, builder)
+                if saved is not None:
+                    found: dict[str, Any] = json.loads(saved)
+                    return found
+                built = views.brief(store, story_id, self.config)
+                # Not saved while an ingest holds the write lock: the next request builds it again.
+                store.save_brief(story_id, stamp, builder, json.dumps(built, ensure_ascii=False))
+                return built
+        finally:
+            with self._building_lock:
+                building.requests -= 1
+                if not building.requests:
+                    del self._building[story_id]
 
     def close(self) -> None:
         """Close every connection this state opened (not a store it was given)."""
@@ -100,3 +111,11 @@ class AppState:
             if self._writer is not None:
                 self._writer.close()
                 self._writer = None
+
+
+class _Building:
+    """The requests for one story's brief: the first builds it while the others wait, then read it saved."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.requests = 0
