@@ -66,6 +66,14 @@ def test_robots_txt_forbids_a_path_and_it_is_never_requested(site: Site, web_con
     assert fetch(web_config, site.url("/public.html")).status == 200
 
 
+def test_an_unreadable_robots_txt_forbids_everything_for_now(site: Site, web_config: Config) -> None:
+    site.routes["/robots.txt"] = Route(status=503)
+    site.routes["/page.html"] = Route(PAGE)
+    with pytest.raises(FetchError, match=r"robots.txt of http://127.0.0.1:\d+ answered HTTP 503: not fetched"):
+        fetch(replace(web_config, fetch_retries=1), site.url("/page.html"))
+    assert site.hits["/robots.txt"] == 2 and site.hits["/page.html"] == 0  # read again before the retry
+
+
 def test_a_redirect_into_a_forbidden_path_is_refused_too(site: Site, web_config: Config) -> None:
     site.routes["/robots.txt"] = Route(b"User-agent: *\nDisallow: /prive/\n", content_type="text/plain")
     site.routes["/go"] = Route(status=302, headers={"Location": "/prive/x"})

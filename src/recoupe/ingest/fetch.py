@@ -101,6 +101,7 @@ class Fetcher:
         self._last_request: dict[str, float] = {}
         self._delays: dict[str, float] = {}
         self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
+        self._unreadable: dict[str, str] = {}  # sites whose robots.txt could not be read, with why
         self.requests = 0  # how many HTTP requests were sent, robots.txt included
 
     def close(self) -> None:
@@ -202,6 +203,7 @@ class Fetcher:
         """Read each site's robots.txt again at its next request."""
         self._robots.clear()
         self._delays.clear()
+        self._unreadable.clear()
 
     # --- safety and politeness ------------------------------------------------------------------
 
@@ -241,6 +243,9 @@ class Fetcher:
             if delay is not None:
                 self._delays[site] = min(float(delay), MAX_CRAWL_DELAY)
         if not robots.can_fetch(self.config.user_agent, current):
+            if site in self._unreadable:
+                del self._robots[site]  # read it again at the next attempt
+                raise FetchError(url, self._unreadable.pop(site), transient=True)
             raise FetchError(url, f"robots.txt of {site} forbids {parts.path or '/'} to recoupe: skipped")
 
     def _load_robots(self, site: str) -> urllib.robotparser.RobotFileParser:
@@ -250,11 +255,28 @@ class Fetcher:
         try:
             # Not following its redirects keeps every request behind check_address; a moved robots.txt counts
             # as none, like a 4xx.
-            reply = self.client.get(f"{site}/robots.txt")
-            self.requests += 1
-        except httpx.HTTPError:
+            with self.client.stream("GET", f"{site}/robots.txt") as reply:
+                self.requests += 1
+                status = reply.status_code
+                body = b""
+                if status == 200:
+                    for chunk in reply.iter_bytes():
+                        body += chunk
+                        if len(body) >= ROBOTS_MAX_BYTES:
+                            break  # RFC 9309 lets a crawler stop at 500 KiB
+                content_type = reply.headers.get("content-type")
+        except httpx.HTTPError as err:
             robots.parse(FORBID_ALL)
+            self._unreadable[site] = f"robots.txt of {site} could not be read ({type(err).__name__}): not fetched"
             return robots
+        if 300 <= status < 500:
+            robots.parse([])
+        elif status != 200:
+            robots.parse(FORBID_ALL)
+            self._unreadable[site] = f"robots.txt of {site} answered HTTP {status}: not fetched"
+        else:
+            robots.parse(decode_body(body[:ROBOTS_MAX_BYTES], content_type).splitlines())
+        return robots
         if 300 <= reply.status_code < 500:
             robots.parse([])
         elif reply.status_code != 200:
