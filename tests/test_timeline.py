@@ -199,3 +199,18 @@ def test_a_date_without_year_takes_the_story_year(config: Config, store: Store) 
     assert talks.story == placed["strike"].story and talks.event != placed["strike"].event
     event = store.event(talks.event or "")
     assert event is not None and event.date == "2025-03-20"
+
+
+def test_an_undated_report_joins_only_an_event_on_the_weekday_it_names(config: Config, store: Store) -> None:
+    words = ["blocage", "piquet"]
+    placed = place_all(
+        config,
+        store,
+        [
+            analysed("thursday", "Les dockers de Valmer bloquent le port.", words, "2025-03-06"),
+            analysed("friday", "Les dockers de Valmer bloquent de nouveau le port.", words, "2025-03-14"),
+            analysed("undated", "Les dockers de Valmer ont bloqué le port vendredi.", words),
+        ],
+    )
+    assert placed["thursday"].event != placed["friday"].event
+    assert placed["undated"].event == placed["friday"].event

@@ -11,12 +11,14 @@ lemma weights and entity counts in the store, so adding an article costs the sam
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
+from operator import itemgetter
 from typing import Any
 
 from recoupe.config import Config
@@ -28,6 +30,7 @@ CENTROID_TERMS = 300  # terms kept per centroid
 BLOCK_TERMS = 10  # highest-weighted terms of an article used as blocking keys
 CANDIDATE_STORIES = 12
 STATE_CACHE = 20_000  # story states kept parsed in memory
+EVENT_CACHE = 1_000  # stories whose event states are kept parsed in memory (recent stories: a stream is dated)
 MAX_KEY_STORIES = 100  # a key shared by more stories than this is too common to block on
 STORY_THRESHOLD = 0.18
 EVENT_THRESHOLD = 0.10
@@ -52,6 +55,7 @@ class Profile:
     headline: dict[str, float]
     before: date | None = None  # an undated text looks forward to this date: its happening is earlier
     settled: bool = True  # False when the day rests on a year guessed from the text alone
+    weekday: int | None = None  # an undated lead's weekday for its happening ("a déclaré vendredi")
 
 
 class Clusterer:
@@ -61,9 +65,10 @@ class Clusterer:
         self.config = config
         self.store = store
         self.dates = DateReader(config)
-        # Parsed story states, most recently used last. This clusterer is the store's only writer while
-        # it runs, so the copies stay true; the bound keeps memory flat on very large stores.
+        # Parsed story and event states, most recently used last. This clusterer is the store's only writer
+        # while it runs, so the copies stay true; the bound keeps memory flat on very large stores.
         self._states: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._events: OrderedDict[str, dict[str, tuple[Event, dict[str, Any]]]] = OrderedDict()
 
     def _story_state(self, story_id: str) -> dict[str, Any] | None:
         state = self._states.get(story_id)
@@ -77,6 +82,17 @@ class Clusterer:
         else:
             self._states.move_to_end(story_id)
         return state
+
+    def _event_states(self, story_id: str) -> dict[str, tuple[Event, dict[str, Any]]]:
+        events = self._events.get(story_id)
+        if events is None:
+            events = {event.id: (event, state) for event, state in self.store.event_states(story_id)}
+            self._events[story_id] = events
+            if len(self._events) > EVENT_CACHE:
+                self._events.popitem(last=False)
+        else:
+            self._events.move_to_end(story_id)
+        return events
 
     def place(self, analysis: Analysis) -> tuple[str, str]:
         """The (story id, event id) the article joins, creating them when needed."""
@@ -111,7 +127,8 @@ class Clusterer:
         entities = {e.id for e in analysis.entities if e.type in ENTITY_TYPES}
         dating = self._dating(analysis)
         day = dating.happening if dating.settled else None
-        return Profile(terms, entities, day, _tfidf(headline, dfs, documents), dating.before, dating.settled)
+        headline_terms = _tfidf(headline, dfs, documents)
+        return Profile(terms, entities, day, headline_terms, dating.before, dating.settled, dating.weekday)
 
     def _dating(self, analysis: Analysis) -> Dating:
         article = analysis.article
@@ -130,7 +147,7 @@ class Clusterer:
         if dating.published is not None:
             article.published, article.published_inferred = dating.published.isoformat(), True
             analysis.event_dates = event_dates(article.text, article.published, self.dates)
-        profile.day, profile.before = dating.happening, dating.before
+        profile.day, profile.before, profile.weekday = dating.happening, dating.before, dating.weekday
 
     def _headline_words(self, analysis: Analysis) -> list[str]:
         """The headline's words (the lead sentence's when there is none) that are content lemmas of the text."""
@@ -146,7 +163,7 @@ class Clusterer:
         best: tuple[float, str] | None = None
         for story_id, _shared in self.store.stories_by_keys(keys, CANDIDATE_STORIES, MAX_KEY_STORIES):
             state = self._story_state(story_id) or {}
-            score = STORY_TERM_WEIGHT * _cosine(profile.terms, state.get("centroid", {}))
+            score = STORY_TERM_WEIGHT * _cosine(profile.terms, state.get("centroid", {}), state.get("norm"))
             score += (1 - STORY_TERM_WEIGHT) * _overlap(profile.entities, state.get("entities", {}))
             span = state.get("days")
             if profile.day and span and _distance(profile.day, span) > STORY_SPAN_DAYS:
@@ -157,21 +174,30 @@ class Clusterer:
 
     def _best_event(self, story_id: str, profile: Profile) -> str | None:
         best: tuple[float, str] | None = None
-        for event, state in self.store.event_states(story_id):
-            score = _cosine(profile.terms, state.get("centroid", {}))
-            score += HEADLINE_WEIGHT * _cosine(profile.headline, state.get("headline", {}))
+        for event, state in self._event_states(story_id).values():
             day = parse_iso(event.date) if event.date else None
-            before = parse_iso(state["before"]) if state.get("before") else None
-            if (profile.before and day and day >= profile.before) or (before and profile.day and profile.day >= before):
-                continue  # one text looks forward to a date the other's happening is past
+            if not self._may_join(profile, day, state):
+                continue
+            score = _cosine(profile.terms, state.get("centroid", {}), state.get("norm"))
+            score += HEADLINE_WEIGHT * _cosine(profile.headline, state.get("headline", {}), state.get("headline_norm"))
             if profile.day and day:
-                gap = abs((profile.day - day).days)
-                if gap > EVENT_GAP_DAYS:
-                    continue
-                score += SAME_DAY_BONUS if gap <= 1 else -DIFFERENT_DAY_PENALTY
+                score += SAME_DAY_BONUS if abs((profile.day - day).days) <= 1 else -DIFFERENT_DAY_PENALTY
             if score >= EVENT_THRESHOLD and (best is None or score > best[0]):
                 best = (score, event.id)
         return best[1] if best else None
+
+    @staticmethod
+    def _may_join(profile: Profile, day: date | None, state: dict[str, Any]) -> bool:
+        """Whether the dates allow the article's happening to be the event's."""
+        if profile.day and state.get("before") and profile.day.isoformat() >= state["before"]:
+            return False  # a member looks forward to a date the article's happening is past
+        if day is None:
+            return True
+        if profile.day:
+            return abs((profile.day - day).days) <= EVENT_GAP_DAYS
+        if profile.before and day >= profile.before:
+            return False  # the text looks forward to a date the event is past
+        return profile.weekday is None or day.weekday() == profile.weekday
 
     def _keys(self, profile: Profile) -> list[str]:
         # Single lemmas only: a rare lemma pair is too specific to bring two articles of a story together.
@@ -187,6 +213,7 @@ class Clusterer:
         story_state = self._story_state(story_id) or {"n": 0, "centroid": {}, "entities": {}, "days": None}
         self._states[story_id] = story_state
         story_state["centroid"] = _merge(story_state["centroid"], profile.terms, story_state["n"])
+        story_state["norm"] = _norm(story_state["centroid"])
         entities: dict[str, int] = story_state["entities"]
         for entity in profile.entities:
             entities[entity] = entities.get(entity, 0) + 1
@@ -202,11 +229,13 @@ class Clusterer:
         self.store.upsert_story(Story(id=story_id, title=story_title), story_state)
         self.store.add_story_keys(story_id, self._keys(profile))
 
-        event = self.store.event(event_id)
-        event_state = self.store.event_state(event_id) or {"n": 0, "centroid": {}, "days": {}}
+        events = self._event_states(story_id)
+        event, event_state = events.get(event_id) or (None, {"n": 0, "centroid": {}, "days": {}})
         event_state["centroid"] = _merge(event_state["centroid"], profile.terms, event_state["n"])
+        event_state["norm"] = _norm(event_state["centroid"])
         headline = event_state.get("headline", {})
         event_state["headline"] = _merge(headline, profile.headline, event_state["n"], HEADLINE_TERMS)
+        event_state["headline_norm"] = _norm(event_state["headline"])
         if profile.before and not profile.day:
             earlier = event_state.get("before")
             event_state["before"] = min(earlier, profile.before.isoformat()) if earlier else profile.before.isoformat()
@@ -216,7 +245,9 @@ class Clusterer:
         event_state["n"] += 1
         event_date = max(event_state["days"].items(), key=lambda kv: (kv[1], kv[0]))[0] if event_state["days"] else None
         event_title = event.title if event is not None else title
-        self.store.upsert_event(Event(id=event_id, story=story_id, date=event_date, title=event_title), event_state)
+        stored = Event(id=event_id, story=story_id, date=event_date, title=event_title)
+        events[event_id] = (stored, event_state)
+        self.store.upsert_event(stored, event_state)
 
 
 def _tfidf(counts: Counter[str], dfs: dict[str, int], documents: int) -> dict[str, float]:
@@ -226,14 +257,17 @@ def _tfidf(counts: Counter[str], dfs: dict[str, int], documents: int) -> dict[st
     return {t: w / norm for t, w in weights.items() if w > 0}
 
 
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if not a or not b:
+def _cosine(terms: dict[str, float], centroid: dict[str, float], norm: float | None = None) -> float:
+    """Cosine of an article's unit vector with a centroid whose norm may be known already."""
+    if not terms or not centroid:
         return 0.0
-    if len(a) > len(b):
-        a, b = b, a
-    dot = sum(w * b.get(t, 0.0) for t, w in a.items())
-    norm = math.sqrt(sum(w * w for w in b.values())) or 1.0
-    return dot / norm
+    small, large = (terms, centroid) if len(terms) <= len(centroid) else (centroid, terms)
+    dot = sum(w * large.get(t, 0.0) for t, w in small.items())
+    return dot / (norm or _norm(centroid) or 1.0)
+
+
+def _norm(vector: dict[str, float]) -> float:
+    return math.sqrt(sum(w * w for w in vector.values()))
 
 
 def _overlap(entities: set[str], counts: dict[str, int]) -> float:
@@ -248,7 +282,9 @@ def _merge(centroid: dict[str, float], terms: dict[str, float], n: int, keep: in
     merged = {t: w * n / (n + 1) for t, w in centroid.items()}
     for t, w in terms.items():
         merged[t] = merged.get(t, 0.0) + w / (n + 1)
-    return dict(sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[:keep])
+    if len(merged) <= keep:
+        return merged
+    return dict(heapq.nlargest(keep, merged.items(), key=itemgetter(1)))
 
 
 def _widen(span: list[str] | None, day: date) -> list[str]:

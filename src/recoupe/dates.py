@@ -59,6 +59,7 @@ class Dating:
     settled: bool = True  # False when an inferred date rests on a guessed year
     happening: date | None = None  # the day the article reports on
     before: date | None = None  # an undated text is older than this (a date it looks forward to)
+    weekday: int | None = None  # the weekday an undated lead gives its happening ("a déclaré vendredi")
 
 
 class DateRules:
@@ -146,7 +147,10 @@ class DateReader:
         if not past:
             # A date written without year and nothing to place it is left for a reference to settle.
             unplaced = any(m.kind == "date" and m.day is None and not m.future for m in found)
-            return Dating(None, settled=not unplaced, before=before)
+            lead = _lead(text)
+            named = [m for m in found if m.kind == "weekday" and m.end <= len(lead) and not m.future]
+            weekday = _weekday(text[named[0].start : named[0].end], self.rules) if named else None
+            return Dating(None, settled=not unplaced, before=before, weekday=weekday)
         latest = max(past, key=lambda m: (m.day or date.min, m.settled))
         stated = self._stated(text, found)
         if stated is not None:
@@ -179,8 +183,7 @@ class DateReader:
         """The day the lead reports, within a week before publication: the first day it names relative to the
         writing ("hier", "vendredi"), else the first date it writes out (past a dateline, which dates the
         writing)."""
-        lead_end = text.find("\n\n", 1)
-        lead = text[: lead_end if 0 < lead_end < LEAD_CHARS else LEAD_CHARS]
+        lead = _lead(text)
         recent = [
             m
             for m in self.mentions(lead, published)
@@ -269,6 +272,12 @@ class DateReader:
         return any(before.rstrip().endswith(cue) for cue in self.rules.future_cues) or any(
             word in matched.lower().split() for word in self.rules.next
         )
+
+
+def _lead(text: str) -> str:
+    """The opening paragraph, where a report says when its happening took place."""
+    end = text.find("\n\n", 1)
+    return text[: end if 0 < end < LEAD_CHARS else LEAD_CHARS]
 
 
 def _kind(match: re.Match[str], rules: DateRules) -> str:
