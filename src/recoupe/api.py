@@ -245,8 +245,9 @@ async def search(
 ) -> dict[str, Any]:
     if date_from and date_to and date_from > date_to:
         raise HTTPException(422, "'from' is after 'to'")
-    with app_state(request).reading() as store:
-        hits = store.search_articles(
+    hits = await run_in_threadpool(
+        app_state(request).read,
+        lambda store: store.search_articles(
             q,
             speaker=speaker or None,
             outlet=outlet or None,
@@ -254,7 +255,8 @@ async def search(
             date_to=date_to.isoformat() if date_to else None,
             limit=limit,
             offset=offset,
-        )
+        ),
+    )  # in a worker thread, as the search page does
     for hit in hits:
         hit["snippet"] = views.snippet_text(hit["snippet"])
     return {"query": q, "limit": limit, "offset": offset, "results": hits}

@@ -16,7 +16,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.concurrency import run_in_threadpool
 
 from recoupe.api import Limit, Offset, app_state, require_reader
+from recoupe.store import Store
 from recoupe.web import views
+from recoupe.web.state import AppState
 
 WEB_DIR = Path(__file__).parent
 PAGE_SIZE = 30
@@ -82,11 +84,16 @@ async def story_list(request: Request, offset: Offset = 0) -> Response:
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
 async def story_page(request: Request, story_id: str) -> Response:
-    state = app_state(request)
+    story, brief = await run_in_threadpool(_story_and_brief, app_state(request), story_id)
+    return render(request, "story.html", {"story": story, "brief": brief})
+
+
+def _story_and_brief(state: AppState, story_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A story and its brief, read in a worker thread: a brief not built yet takes long enough to stall every
+    other request if it ran on the event loop."""
     with state.reading() as store:
         story = views.story(store, story_id)
-    brief = await run_in_threadpool(state.brief, story_id)
-    return render(request, "story.html", {"story": story, "brief": brief})
+    return story, state.brief(story_id)
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
@@ -119,7 +126,8 @@ async def search_page(
     start, end = _date(date_from, "from"), _date(date_to, "to")
     searched = bool(q.strip() or speaker or outlet or start or end)
     state = app_state(request)
-    with state.reading() as store:
+
+    def read(store: Store) -> tuple[list[dict[str, Any]], Any, Any]:
         results = (
             store.search_articles(q, speaker or None, outlet or None, start, end, limit=limit, offset=offset)
             if searched
@@ -127,6 +135,11 @@ async def search_page(
         )
         speakers = state.memo(store, "speakers", lambda s: s.top_speakers(200))
         outlets = state.memo(store, "outlets", lambda s: s.outlets())
+        return results, speakers, outlets
+
+    # In a worker thread: a full-text query can take tens of milliseconds, during which SQLite lets other
+    # threads run, while on the event loop it would hold up every other request.
+    results, speakers, outlets = await run_in_threadpool(state.read, read)
     form = {"q": q, "speaker": speaker, "outlet": outlet, "from": date_from, "to": date_to}
     context = {
         "form": form,

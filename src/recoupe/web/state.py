@@ -7,7 +7,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from recoupe.brief import builder_key
 from recoupe.config import Config
@@ -15,11 +15,14 @@ from recoupe.pipeline import Pipeline
 from recoupe.store import Store
 from recoupe.web import views
 
+T = TypeVar("T")
+
 
 class AppState:
-    """Store access: one read connection per thread on a file (the event loop's for the read handlers; WAL lets
-    them read while an ingest writes through its own connection), or one shared store behind a lock when given
-    a Store (tests, ':memory:'), where reads wait for a running ingest."""
+    """Store access: one read connection per thread on a file (the event loop's for the quick read handlers,
+    worker threads' for searches and story pages; WAL lets them read while an ingest writes through its own
+    connection), or one shared store behind a lock when given a Store (tests, ':memory:'), where reads wait for
+    a running ingest."""
 
     def __init__(self, config: Config, store: Store | str | Path, token: str) -> None:
         self.config = config
@@ -64,6 +67,12 @@ class AppState:
                 assert store is not None
                 self._pipeline = Pipeline(self.config, store)
             yield self._pipeline
+
+    def read(self, reader: Callable[[Store], T]) -> T:
+        """What `reader` reads from the store of this thread (for a worker thread: `run_in_threadpool(state.read,
+        reader)`)."""
+        with self.reading() as store:
+            return reader(store)
 
     def memo(self, store: Store, key: str, compute: Callable[[Store], Any]) -> Any:
         """A store-wide aggregate (speaker or outlet lists), recomputed only after articles were added."""
