@@ -71,6 +71,9 @@ def test_the_happening_is_the_day_the_lead_reports(reader: DateReader) -> None:
     # A dateline dates the writing; the happening is what the lead says.
     text = "12 mars 2025. - Le conseil municipal a voté hier la hausse des tarifs."
     assert reader.dating(text).happening == date(2025, 3, 11)
+    # A date of the past week written without its weekday is background; with it, the happening.
+    assert reader.dating("Le scrutin du 6 mars a été validé.", "2025-03-08").happening == date(2025, 3, 8)
+    assert reader.dating("Le scrutin de jeudi 6 mars a été validé.", "2025-03-08").happening == date(2025, 3, 6)
     # A date far from publication in the lead is background, not the happening.
     text = "Depuis le 3 janvier, la grève paralyse le port."
     assert reader.dating(text, "2025-03-08").happening == date(2025, 3, 8)

@@ -181,8 +181,8 @@ class DateReader:
 
     def _happening(self, text: str, published: date) -> date | None:
         """The day the lead reports, within a week before publication: the first day it names relative to the
-        writing ("hier", "vendredi"), else the first date it writes out (past a dateline, which dates the
-        writing)."""
+        writing ("hier", "vendredi"), else the first date it writes out with its weekday. A date opening the
+        text is a dateline (it dates the writing); one without weekday is background ("le scrutin du 17")."""
         lead = _lead(text)
         recent = [
             m
@@ -191,6 +191,7 @@ class DateReader:
             and not m.future
             and 0 <= (published - m.day).days <= HAPPENING_WINDOW
             and not (m.start == 0 and m.kind == "date")
+            and not m.bare
         ]
         deictic = [m for m in recent if m.kind != "date"]
         chosen = deictic or recent
