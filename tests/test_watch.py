@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from local_site import Route, Site, day, example_pages, rss
+from recoupe.cli import app
 from recoupe.config import Config
 from recoupe.ingest.fetch import Fetcher
 from recoupe.ingest.urls import canonical_url
@@ -108,3 +110,19 @@ def test_durations() -> None:
     assert [parse_every(t) for t in ("90", "30s", "10m", "1.5h", "1d")] == [90, 30, 600, 5400, 86400]
     with pytest.raises(ValueError, match="'ten minutes' is not a positive duration"):
         parse_every("ten minutes")
+
+
+def test_the_watch_command_logs_each_cycle_and_names_bad_options(site: Site, tmp_path: Path) -> None:
+    runner = CliRunner()
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text(site.url("/rss.xml") + "\nnot a url\n", encoding="utf-8")
+    site.routes["/rss.xml"] = feed(site, FIRST[:2], '"v1"')
+    db = str(tmp_path / "c.db")
+    bad = runner.invoke(app, ["--db", db, "watch", str(feeds), "--every", "soon"])
+    assert bad.exit_code == 2 and "--every: 'soon' is not a positive duration" in bad.stderr
+    missing = runner.invoke(app, ["--db", db, "watch", str(tmp_path / "none.txt")])
+    assert missing.exit_code == 2 and "none.txt: no such file of feed URLs" in missing.stderr
+    result = runner.invoke(app, ["--db", db, "watch", str(feeds), "--every", "1s", "--cycles", "1", "--allow-private"])
+    assert result.exit_code == 0, result.stderr
+    assert "cycle 1: 1 feeds (0 not modified), 2 pages fetched, 2 stored, 0 skipped, 1 failed" in result.stderr
+    assert f"error: {feeds}:2: not an http(s) URL: not a url" in result.stderr
