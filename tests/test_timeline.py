@@ -214,3 +214,10 @@ def test_an_undated_report_joins_only_an_event_on_the_weekday_it_names(config: C
     )
     assert placed["thursday"].event != placed["friday"].event
     assert placed["undated"].event == placed["friday"].event
+
+
+def test_a_guessed_year_dates_an_event_when_no_story_settles_it(config: Config, store: Store) -> None:
+    text = "Le 3 mars, les dockers de Valmer ont voté la grève. Le conflit remonte à 2019."
+    placed = place_all(config, store, [analysed("alone", text, ["vote"])])
+    event = store.event(placed["alone"].event or "")
+    assert event is not None and event.date == "2019-03-03"

@@ -105,7 +105,7 @@ class Clusterer:
                 self._join(original.story, original.event, profile, analysis)
                 return original.story, original.event
         story_id = self._best_story(profile)
-        if story_id and not profile.settled:
+        if not profile.settled:
             self._redate(analysis, profile, story_id)
         event_id = self._best_event(story_id, profile) if story_id else None
         if story_id is None:
@@ -135,9 +135,9 @@ class Clusterer:
         metadata = None if article.published_inferred else article.published
         return self.dates.dating(article.text, metadata)
 
-    def _redate(self, analysis: Analysis, profile: Profile, story_id: str) -> None:
-        """Date an article whose year was only guessed by the story it joins: the year nearest its dates."""
-        span = (self._story_state(story_id) or {}).get("days")
+    def _redate(self, analysis: Analysis, profile: Profile, story_id: str | None) -> None:
+        """Settle a guessed year: the one nearest the dates of the story joined (the guess starts a story)."""
+        span = (self._story_state(story_id) or {}).get("days") if story_id else None
         near = parse_iso(span[1]) if span else None
         if near is None:
             profile.day = self._dating(analysis).happening  # nothing better than the guess
