@@ -7,6 +7,8 @@ speakers, 12 outlets. Starts `recoupe serve` on a free loopback port in its own 
   paced:    each client pauses between its requests (exponential, mean --think seconds), like people reading;
   flat out: each client sends its next request as soon as the last one returns (saturation throughput).
 The target (p95 <= 100 ms) is judged on the paced phase; the flat-out phase shows where the server saturates.
+Latencies depend on what else the machine runs: each phase prints the load average at its start and the CPU time
+the server used per request (read from /proc, so on Linux only), which other processes change much less.
 
 The server saves each brief it builds in the store (the `briefs` table) and serves it from there until its story
 gets another article, so a run after an earlier one finds them saved: the output says how many stories' briefs
@@ -165,6 +167,15 @@ async def drive(
     return timings
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User plus system CPU time a process has used so far, from /proc (None where there is no /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime: fields 14, 15
+
+
 def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
@@ -221,19 +232,23 @@ def main() -> None:
         phases = [("paced", args.think), ("flat out", 0.0)]
         results = []
         for name, think in phases:
-            started = time.perf_counter()
+            load, cpu, started = os.getloadavg()[0], cpu_seconds(server.pid), time.perf_counter()
             timings = asyncio.run(drive(base, stories, speakers, args, think))
-            results.append((name, think, timings, time.perf_counter() - started))
+            cpu_after = cpu_seconds(server.pid)
+            used = cpu_after - cpu if cpu is not None and cpu_after is not None else None
+            results.append((name, think, timings, time.perf_counter() - started, load, used))
     finally:
         server.terminate()
         server.wait(timeout=10)
 
     print(f"brief cache: {cache}")
-    for name, think, timings, elapsed in results:
+    for name, think, timings, elapsed, load, used in results:
         total = [t for values in timings.values() for t in values]
         pause = f"mean pause {think:g} s" if think else "no pause"
         print(f"{name}: {len(total)} requests by {args.clients} clients ({pause}) in {elapsed:.1f} s", end="")
         print(f" ({len(total) / elapsed:.0f} req/s)")
+        server_cpu = f"{used * 1000 / len(total):.1f} ms per request" if used is not None else "unknown"
+        print(f"  machine load average {load:.2f} on {os.cpu_count()} CPUs at start; server CPU {server_cpu}")
         for kind, values in [*timings.items(), ("all", total)]:
             p50, p95 = percentile(values, 50), percentile(values, 95)
             print(f"  {kind:>10}: p50 {p50:6.1f} ms   p95 {p95:6.1f} ms   n={len(values)}")
