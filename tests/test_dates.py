@@ -94,3 +94,15 @@ def test_complete_published_marks_a_date_read_from_the_text(reader: DateReader) 
     undated = Article(id="b", source="b", text="Le conseil s'est réuni jeudi.", content_hash="b")
     complete_published(undated, reader)
     assert undated.published is None and not undated.published_inferred
+
+
+def test_a_starting_point_dates_neither_the_text_nor_its_happening(reader: DateReader) -> None:
+    text = "Le port de Valmer est bloqué depuis le 3 mars 2025. Les dockers ont rencontré le préfet jeudi."
+    assert reader.dating(text).published is None
+    text = "La grève dure depuis vendredi. Le préfet a reçu les dockers hier."
+    assert reader.dating(text, "2025-03-12").happening == date(2025, 3, 11)
+
+
+def test_a_guessed_year_is_the_one_the_text_names_most(reader: DateReader) -> None:
+    text = "Le 9 juin, la saison 2024 a débuté. L'édition 2024 durera jusqu'en 2026, puis le site fermera en 2024."
+    assert reader.dating(text).published == date(2024, 6, 9)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -48,6 +49,7 @@ class Mention:
     settled: bool = True  # False when the year is only guessed from the years the text names
     today: bool = False  # names the day of writing: "aujourd'hui", "ce jeudi"
     bare: bool = False  # a day of the month without weekday nor "dernier": written a week or more later
+    background: bool = False  # a starting point ("depuis le 24 février 2022"): past, but not the news
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class DateRules:
         self.relative: dict[str, int] = data["relative"]
         self.anaphoric: dict[str, int] = data["anaphoric"]
         self.future_cues: list[str] = data["future"]["cues"]
+        self.background_cues: list[str] = data["background"]["cues"]
         deictic = data["deictic"]
         self.this: list[str] = deictic["this"]
         self.article: list[str] = deictic["article"]
@@ -126,9 +129,19 @@ class DateReader:
             today = kind == "relative" and self.rules.relative.get(match.group().lower()) == 0
             today = today or bool(match.group("lthis") or match.group("this"))
             bare = bool(match.group("full")) and not match.group("wd") and (match.group("dir") or "") not in rules.last
+            background = _after_cue(text, match.start(), rules.background_cues)
             found.append(
                 Mention(
-                    match.start(), match.end(), day, future, explicit and day is not None, kind, settled, today, bare
+                    match.start(),
+                    match.end(),
+                    day,
+                    future,
+                    explicit=explicit and day is not None,
+                    kind=kind,
+                    settled=settled,
+                    today=today,
+                    bare=bare,
+                    background=background,
                 )
             )
             if day is not None:
@@ -141,7 +154,7 @@ class DateReader:
         if given is not None:
             return Dating(given, happening=self._happening(text, given) or given)
         found = self.mentions(text, None, near)
-        past = [m for m in found if m.day is not None and not m.future and m.kind == "date"]
+        past = [m for m in found if m.day is not None and not m.future and not m.background and m.kind == "date"]
         later = [m.day for m in found if m.day is not None and m.future]
         before = min(later) if later else None
         if not past:
@@ -192,6 +205,7 @@ class DateReader:
             and 0 <= (published - m.day).days <= HAPPENING_WINDOW
             and not (m.start == 0 and m.kind == "date")
             and not m.bare
+            and not m.background
         ]
         deictic = [m for m in recent if m.kind != "date"]
         chosen = deictic or recent
@@ -202,7 +216,8 @@ class DateReader:
         for match in matches:
             if match.group("iso") or (match.group("full") and match.group("y")):
                 day, _ = self._resolve(match, None, None, years, None, False, False)
-                if day is not None and not self._future(text, match.start(), match.group()):
+                since = _after_cue(text, match.start(), self.rules.background_cues)
+                if day is not None and not since and not self._future(text, match.start(), match.group()):
                     days.append(day)
         return max(days) if days else None
 
@@ -237,8 +252,8 @@ class DateReader:
                 return _around(base, month, day, future or direction in rules.next, direction in rules.last), True
             if reference is not None:
                 return _nearest(reference, month, day), True
-            # The nearest plausible year is the latest the text names: a guess that a reference may replace.
-            return (_safe_date(max(years), month, day) if years else None), False
+            # The nearest plausible year is the one the text names most: a guess that a reference may replace.
+            return (_safe_date(_likeliest_year(years), month, day) if years else None), False
         if match.group("rel"):
             word = match.group("rel").lower()
             if word in rules.relative:
@@ -269,10 +284,21 @@ class DateReader:
         return None
 
     def _future(self, text: str, start: int, matched: str) -> bool:
-        before = text[max(0, start - FUTURE_WINDOW) : start].lower()
-        return any(before.rstrip().endswith(cue) for cue in self.rules.future_cues) or any(
+        return _after_cue(text, start, self.rules.future_cues) or any(
             word in matched.lower().split() for word in self.rules.next
         )
+
+
+def _likeliest_year(years: list[int]) -> int:
+    """The year a text names most often (the latest among equals): its own year, more often than not."""
+    counts = Counter(years)
+    return max(counts, key=lambda year: (counts[year], year))
+
+
+def _after_cue(text: str, start: int, cues: list[str]) -> bool:
+    """Whether the words just before `start` end with one of the cues."""
+    before = text[max(0, start - FUTURE_WINDOW) : start].lower().rstrip()
+    return any(before.endswith(cue) for cue in cues)
 
 
 def _lead(text: str) -> str:
