@@ -5,9 +5,12 @@ at a time, cannot find the dates inside running text cheaply, does not check tha
 names a Friday (which is how a missing year is recovered), and knows nothing of "la veille" relative to the
 date mentioned before it. Its French month and weekday words are the same data kept here.
 
-A date written without its year ("le 18 février") takes the year from, in order: the publication date, a
-reference date from outside the text (`near`: the dates of the story the article joins), the text's own
-dated mentions, the latest year the text names. Only the first three settle it.
+Without metadata, the day of writing is the latest date the text writes out (past a dateline or "hier,
+jeudi 16 mai 2024", which state it), moved to the weekday "ce jeudi" names. A date written without its year
+("le 18 février") takes the year from, in order: the publication date, the text's own dates written in full,
+a reference date from outside the text (`near`: the dates of the story the article joins), the year the text
+names most. Only the first three settle it. The happening an article reports is the day its lead names
+relative to the writing ("vendredi", "hier"), else the day of writing.
 """
 
 from __future__ import annotations
