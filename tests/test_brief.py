@@ -157,6 +157,12 @@ def test_figures_start_at_a_qualifier_in_any_case_or_at_a_number() -> None:
     }
 
 
+def test_a_language_without_figure_rules_finds_no_figures(tmp_path: Path) -> None:
+    reader = FigureReader(tmp_path / "xx")
+    assert reader.read("a", "Près de 1 200 foyers privés de courant.") == []
+    assert reader.digest != FigureReader(Config().language_rules).digest
+
+
 def _png_is_blank(path: Path) -> bool:
     """True when every pixel of the (8-bit RGB or RGBA, non-interlaced) PNG has the same colour."""
     data = path.read_bytes()

@@ -40,23 +40,26 @@ class FigureReader:
     """Finds key figures in cleaned text."""
 
     def __init__(self, folder: Path) -> None:
-        rules = (folder / "figures.toml").read_text(encoding="utf-8")
+        path = folder / "figures.toml"
+        # A language without figure rules finds no figures: its briefs have no key figures.
+        rules = path.read_text(encoding="utf-8") if path.exists() else ""
         data = tomllib.loads(rules)
         self.digest = hashlib.sha256(rules.encode()).hexdigest()[:16]  # which rules found the figures: saved briefs
-        self.scales: dict[str, float] = data["scales"]
+        self.scales: dict[str, float] = data.get("scales", {})
         # Function words are never what a number counts ("140 comme l'affirme le syndicat").
-        self.not_counted = frozenset(data["not_counted"]) | function_words(folder.name)
-        qualifiers = "|".join(re.escape(q) for q in sorted(data["qualifiers"], key=len, reverse=True))
+        self.not_counted = frozenset(data.get("not_counted", [])) | function_words(folder.name)
+        qualifiers = "|".join(re.escape(q) for q in sorted(data.get("qualifiers", []), key=len, reverse=True))
         scales = "|".join(sorted(self.scales, key=len, reverse=True))
         # A figure starts with a digit or a qualifier: the lookahead rejects every other position with one test
         # instead of trying each qualifier there, which makes scanning a text 2-3 times faster.
-        starts = "".join(sorted({re.escape(q[0]) for q in data["qualifiers"]}))
+        starts = "".join(sorted({re.escape(q[0]) for q in data.get("qualifiers", [])}))
         self.pattern = re.compile(
             rf"(?=[\d{starts}])(?:(?P<q>{qualifiers})\s+)?(?P<n>{NUMBER})(?:\s+(?P<s>{scales}))?[\"″”]?\s+"
             rf"(?:d[e'’]\s*)?(?P<u>[^\W\d_][\w-]*)",
             re.IGNORECASE,
         )
-        cues = "|".join(re.escape(c) for c in data["source_cues"])
+        self.has_rules = bool(data)
+        cues = "|".join(re.escape(c) for c in data.get("source_cues", []))
         # "selon l'ONU", "selon la préfecture", "d'après le syndicat départemental": up to three words.
         self.source = re.compile(
             rf"\b(?i:{cues})\s+(?P<src>(?:l['’]|la |le |les |des |du )?[\w'’-]+(?: [\w'’-]+){{0,2}}?)(?=[,.;:)]|$)"
@@ -65,6 +68,8 @@ class FigureReader:
     def read(self, article: str, text: str) -> list[Figure]:
         """Every key figure of a text, with the source named in its sentence."""
         figures: list[Figure] = []
+        if not self.has_rules:
+            return figures
         for match in self.pattern.finditer(text):
             unit = match.group("u")
             number = match.group("n")
