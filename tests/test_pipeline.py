@@ -40,7 +40,7 @@ def snapshot(store: Store) -> list[tuple[str, str, list[tuple[int, int, str | No
 def test_worker_processes_give_the_same_store_as_in_process(tmp_path: Path) -> None:
     results = []
     for n_process in (1, 2):
-        config = Config(db=tmp_path / f"{n_process}.db", n_process=n_process, batch_size=2)
+        config = Config(db=tmp_path / f"{n_process}.db", n_process=n_process, batch_size=1)  # chunks of 4: two
         with Store(config.db) as store:
             report = Pipeline(config, store).run(raws())
             assert [str(e) for e in report.failed] == ["mem:broken: cannot be read"]

@@ -61,12 +61,23 @@ class Parser:
             return
         # fork keeps start-up cheap (the parent's imports are shared); workers load their own model once.
         # The input stream is read here, in the main thread, a chunk at a time: it may query the store.
+        # The next chunk is handed to the pool before this one's results are read, so the workers never wait
+        # while the main process analyses and stores the end of a chunk.
         context = multiprocessing.get_context("fork")
         with context.Pool(self.config.n_process, initializer=_start_worker, initargs=(self.config,)) as pool:
             stream = iter(raws)
-            while chunk := list(islice(stream, self.config.batch_size * 4)):
-                results = pool.imap(_clean_and_parse, chunk, chunksize=4)
-                for raw, (result, data) in zip(chunk, results, strict=True):
+            size = self.config.batch_size * 4
+            in_flight: list[tuple[list[RawArticle], Iterator[tuple[Article | InputError, bytes | None]]]] = []
+            while True:
+                chunk = list(islice(stream, size))
+                if chunk:
+                    in_flight.append((chunk, pool.imap(_clean_and_parse, chunk, chunksize=4)))
+                if not in_flight:
+                    return
+                if chunk and len(in_flight) < 2:
+                    continue  # one more chunk goes to the pool before any result is read
+                done, results = in_flight.pop(0)
+                for raw, (result, data) in zip(done, results, strict=True):
                     doc = Doc(self.vocab).from_bytes(data) if data is not None else None
                     yield raw, result, doc
 
