@@ -151,16 +151,16 @@ class WebSource:
     def _pages(self, links: list[Link]) -> Iterator[Found]:
         """Fetch the listed pages that are new: each URL once, and none already stored (unless refresh)."""
         self.counts.links += len(links)
-        stored = set() if self.refresh else self.store.stored_urls([canonical_url(link.url) for link in links])
-        for link in links:
+        keys = [canonical_url(link.url) for link in links]
+        stored = set() if self.refresh else self.store.stored_urls(keys + [link.url for link in links])
+        for link, key in zip(links, keys, strict=True):
             if self.stop.is_set():
                 return
-            key = canonical_url(link.url)
             if key in self._seen:
                 yield Skipped(link.url, "listed twice")
                 continue
             self._seen.add(key)
-            if key in stored or (not self.refresh and self.store.stored_urls([link.url])):
+            if key in stored or link.url in stored:
                 yield Skipped(link.url, "already stored (--refresh fetches it again)")
                 continue
             try:
