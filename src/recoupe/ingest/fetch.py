@@ -102,7 +102,6 @@ class Fetcher:
         self._delays: dict[str, float] = {}
         self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
         self._unreadable: dict[str, str] = {}  # sites whose robots.txt could not be read, with why
-        self.requests = 0  # how many HTTP requests were sent, robots.txt included
 
     def close(self) -> None:
         self.client.close()
@@ -149,7 +148,6 @@ class Fetcher:
             started = time.monotonic()
             try:
                 with self.client.stream("GET", current, headers=headers) as reply:
-                    self.requests += 1
                     if reply.status_code in REDIRECTS and "location" in reply.headers:
                         current = urljoin(current, reply.headers["location"])
                         continue
@@ -256,7 +254,6 @@ class Fetcher:
             # Not following its redirects keeps every request behind check_address; a moved robots.txt counts
             # as none, like a 4xx.
             with self.client.stream("GET", f"{site}/robots.txt") as reply:
-                self.requests += 1
                 status = reply.status_code
                 body = b""
                 if status == 200:
