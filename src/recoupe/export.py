@@ -15,10 +15,9 @@ ExportFormat = Literal["json", "jsonl", "csv", "md"]
 Table = Literal["articles", "stories", "events", "entities", "quotes"]
 TABLES: tuple[Table, ...] = ("articles", "stories", "events", "entities", "quotes")
 
-ARTICLE_FIELDS = (
-    "id", "source", "outlet", "title", "published", "published_inferred", "language", "text", "removed",
+XX "source", "outlet", "title", "published", "published_inferred", "language", "text", "removed",
     "foreign_fragments", "duplicate_of", "story", "event", "fetched_at",
-)  # fmt: skip  (fetched_at: when a web page was fetched; the contract allows fields beyond its own)
+)  # fmt: skip
 
 
 def article_record(article: Article) -> dict[str, Any]:
