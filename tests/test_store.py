@@ -102,6 +102,30 @@ def test_search_takes_any_user_text(store: Store) -> None:
     assert store.search('"unbalanced AND OR (') == []
 
 
+def test_search_ranks_the_matches_stored_last_then_lists_older_ones(store: Store) -> None:
+    # Same-length texts: bm25 puts the one saying "pont" most first. Even-numbered articles quote the speaker.
+    times = [3, 1, 2, 1, 3, 2, 1]
+    ids = []
+    for n, k in enumerate(times):
+        analysis = sample(str(n))
+        analysis.article.text = " ".join(["pont"] * k + ["rue"] * (6 - k)) + f" n{n}"
+        if n % 2:
+            analysis.quotes, analysis.mentions = [], []
+        store.save_analysis(analysis)
+        ids.append(analysis.article.id)
+
+    def found(limit: int = 20, offset: int = 0, speaker: str | None = None) -> list[str]:
+        hits = store.search_articles("pont", speaker=speaker, limit=limit, offset=offset, ranked=3)
+        return [hit["id"] for hit in hits]
+
+    assert found() == [ids[n] for n in (4, 5, 6, 3, 2, 1, 0)]
+    assert [i for offset in range(0, 8, 2) for i in found(2, offset)] == found()
+    assert found(speaker="ent_vasseur") == [ids[n] for n in (4, 6, 2, 0)]
+    assert [i for offset in range(0, 4) for i in found(1, offset, "ent_vasseur")] == found(speaker="ent_vasseur")
+    every = store.search_articles("pont", limit=20)
+    assert [times[ids.index(hit["id"])] for hit in every] == [3, 3, 2, 2, 1, 1, 1]  # all ranked
+
+
 def test_file_store_is_wal_and_versioned(tmp_path: Path) -> None:
     with Store(tmp_path / "s.db") as store:
         assert store.schema_version == SCHEMA_VERSION

@@ -243,6 +243,8 @@ async def search(
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> dict[str, Any]:
+    """Articles matching the words and the filters: among the 1,000 articles stored last that match the words, the
+    most relevant first (bm25), then older matches, stored last first; without words, newest first."""
     if date_from and date_to and date_from > date_to:
         raise HTTPException(422, "'from' is after 'to'")
     hits = await run_in_threadpool(
