@@ -15,7 +15,9 @@ ExportFormat = Literal["json", "jsonl", "csv", "md"]
 Table = Literal["articles", "stories", "events", "entities", "quotes"]
 TABLES: tuple[Table, ...] = ("articles", "stories", "events", "entities", "quotes")
 
-XX "source", "outlet", "title", "published", "published_inferred", "language", "text", "removed",
+# fetched_at (when a web page was fetched) is beyond the contract's fields, which the contract allows.
+ARTICLE_FIELDS = (
+    "id", "source", "outlet", "title", "published", "published_inferred", "language", "text", "removed",
     "foreign_fragments", "duplicate_of", "story", "event", "fetched_at",
 )  # fmt: skip
 
