@@ -101,23 +101,17 @@ class Pipeline:
     def analyse_one(self, article: Article, doc: Doc) -> Analysis:
         """Read one parsed article: entities, quotes, content lemmas and the dates it mentions."""
         dates.complete_published(article, self.dates)
-        if article.language != self.config.language:
-            # Entities, roles and quotes need the model and rules of the configured language (nlp.Reader):
-            # an article in another language is stored, deduplicated and clustered on its words alone.
-            return Analysis(
-                article=article,
-                lemmas=nlp.content_lemmas(doc),
-                event_dates=dates.event_dates(doc.text, article.published, self.dates),
-            )
-        found_entities, mentions = self.resolver.resolve(doc, article)
-        return Analysis(
+        analysis = Analysis(
             article=article,
-            entities=found_entities,
-            mentions=mentions,
-            quotes=self.quoter.extract(doc, article, found_entities, mentions),
             lemmas=nlp.content_lemmas(doc),
             event_dates=dates.event_dates(doc.text, article.published, self.dates),
         )
+        # Entities, roles and quotes need the model and rules of the configured language (nlp.Reader): an
+        # article in another language is stored, deduplicated and clustered on its words alone.
+        if article.language == self.config.language:
+            analysis.entities, analysis.mentions = self.resolver.resolve(doc, article)
+            analysis.quotes = self.quoter.extract(doc, article, analysis.entities, analysis.mentions)
+        return analysis
 
     def place(self, analysis: Analysis) -> None:
         """Mark near-copies and put the article into its story and event."""
