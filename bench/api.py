@@ -2,20 +2,21 @@
 
 Builds (once, then reuses) a store of --articles synthetic articles written straight through the store's
 methods (no spaCy): stories of ~50 articles over 5 dated events, 3 quotes and 4 mentions per article, 800
-speakers, 12 outlets. Starts `recoupe serve` on a free loopback port in its own process, then drives
---clients concurrent httpx clients in two phases, each until --requests requests or --seconds:
+speakers, 12 outlets. Starts `recoupe serve` (--workers processes, by default one per core) on a free loopback
+port, then drives --clients concurrent httpx clients in two phases, each until --requests requests or --seconds:
   paced:    each client pauses between its requests (exponential, mean --think seconds), like people reading;
   flat out: each client sends its next request as soon as the last one returns (saturation throughput).
 The target (p95 <= 100 ms) is judged on the paced phase; the flat-out phase shows where the server saturates.
 Latencies depend on what else the machine runs: each phase prints the load average at its start and the CPU time
-the server used per request (read from /proc, so on Linux only), which other processes change much less.
+the server's processes used per request (read from /proc, so on Linux only), which other processes change much
+less.
 
 The server saves each brief it builds in the store (the `briefs` table) and serves it from there until its story
 gets another article, so a run after an earlier one finds them saved: the output says how many stories' briefs
 were saved when the server started. --cold forgets them first, so story pages build their brief on first request.
 
     .venv/bin/python bench/api.py [--articles 100000] [--clients 50] [--requests 3000] [--seconds 60] [--think 1]
-                                  [--without-brief] [--cold]
+                                  [--without-brief] [--cold] [--workers N]
 """
 
 from __future__ import annotations
@@ -168,12 +169,25 @@ async def drive(
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """User plus system CPU time a process has used so far, from /proc (None where there is no /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
+    """User plus system CPU time a process and its descendants (the server's workers) have used so far, from /proc
+    (None where there is no /proc)."""
+    parents: dict[int, int] = {}
+    used: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that ended meanwhile
+        child = int(stat.parent.name)
+        parents[child], used[child] = int(fields[1]), int(fields[11]) + int(fields[12])  # ppid; utime + stime
+    if pid not in used:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime: fields 14, 15
+    tree, grew = {pid}, True
+    while grew:
+        more = {child for child, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(used[p] for p in tree) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -189,6 +203,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--without-brief", action="store_true", help="serve story pages without their brief")
     parser.add_argument("--cold", action="store_true", help="forget the briefs saved by earlier runs first")
+    parser.add_argument("--workers", type=int, help="server processes (default: recoupe serve's, one per core)")
     parser.add_argument("--data", type=Path, default=Path(os.environ.get("TMPDIR", "/tmp")) / "recoupe-bench")
     args = parser.parse_args()
 
@@ -213,11 +228,12 @@ def main() -> None:
     port = free_port()
     # --without-brief has the server show story pages without their brief (neither built nor read from the store),
     # to tell the cost of the pages from the cost of briefs.
+    # It patches this process only, so the server runs as one process (workers start afresh, unpatched).
     hide = "import recoupe.web.state as s; s.AppState.brief = lambda self, story: None; " if args.without_brief else ""
     recoupe = [sys.executable, "-c", hide + "from recoupe.cli import app; app()"]
-    server = subprocess.Popen(
-        [*recoupe, "--db", str(db), "serve", "--port", str(port)], stderr=subprocess.DEVNULL, cwd=ROOT
-    )
+    workers = 1 if args.without_brief else args.workers
+    serve = ["serve", "--port", str(port), *(["--workers", str(workers)] if workers else [])]
+    server = subprocess.Popen([*recoupe, "--db", str(db), *serve], stderr=subprocess.DEVNULL, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

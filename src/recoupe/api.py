@@ -7,10 +7,13 @@ Reads are open to loopback clients; other clients and every ingest need the stor
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import secrets
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import fields
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -376,6 +379,27 @@ def create_app(config: Config, store: Store | str | Path, token: str | None = No
 
     app.add_middleware(SecurityHeaders)
     return app
+
+
+# How `recoupe serve` hands its configuration to the worker processes uvicorn starts (they cannot be given objects).
+WORKER_CONFIG = "RECOUPE_SERVE_CONFIG"
+
+
+def worker_environment(config: Config) -> dict[str, str]:
+    """The environment variable from which worker_app rebuilds `config` in a worker process."""
+    values = {f.name: getattr(config, f.name) for f in fields(config)}
+    return {WORKER_CONFIG: json.dumps({k: str(v) if isinstance(v, Path) else v for k, v in values.items()})}
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process of `recoupe serve` (a uvicorn factory): its configuration comes from the
+    environment the command set, its token from <db>.token, which the command created before starting any."""
+    defaults = Config()
+    values = json.loads(os.environ[WORKER_CONFIG])
+    config = defaults.with_overrides(
+        **{k: Path(v) if isinstance(getattr(defaults, k), Path) else v for k, v in values.items()}
+    )
+    return create_app(config, config.db)
 
 
 def _messages(exc: RequestValidationError) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -17,16 +18,21 @@ def serve(
         "127.0.0.1"
     ),
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Server processes sharing the port (default: one per CPU core).")
+    ] = None,
 ) -> None:
     """Serve the web pages and the JSON API (OpenAPI at /api/openapi.json).
 
     Example: recoupe --db news.db serve --port 8000   (then open http://127.0.0.1:8000/)
 
     Ingest over HTTP needs the token kept in <db>.token, printed once when it is created.
+
+    Several processes (--workers) share the port; their ingests take turns through the file <db>.ingest-lock.
     """
     import uvicorn  # only this command needs the server
 
-    from recoupe.api import create_app
+    from recoupe.api import create_app, worker_environment
 
     config = get_config(ctx)
     open_store(ctx).close()  # fails early, with a message naming the store, when it cannot be opened
@@ -35,5 +41,25 @@ def serve(
         typer.echo(f"ingest token (shown once, kept in {auth.token_path(config.db)}): {token}", err=True)
     if not auth.is_loopback(host):
         typer.echo(f"warning: listening on {host}; clients other than this machine need the token", err=True)
-    typer.echo(f"serving {config.db} on http://{host}:{port}/", err=True)
-    uvicorn.run(create_app(config, config.db, token), host=host, port=port, log_level="warning", access_log=False)
+    workers = workers or cpu_cores()
+    typer.echo(f"serving {config.db} on http://{host}:{port}/ with {workers} process(es)", err=True)
+    if workers == 1:
+        uvicorn.run(create_app(config, config.db, token), host=host, port=port, log_level="warning", access_log=False)
+        return
+    # uvicorn starts each worker process afresh, so it gets the app as a factory to import, which reads the
+    # configuration from the environment and the token from the file written above.
+    os.environ.update(worker_environment(config))
+    uvicorn.run(
+        "recoupe.api:worker_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+def cpu_cores() -> int:
+    """The CPU cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,6 +35,7 @@ class AppState:
         self._opened: list[Store] = []
         self._writer: Store | None = None
         self._pipeline: Pipeline | None = None
+        self._ingested = 0  # the store's data stamp when this process's pipeline last finished an ingest
         self._memo: dict[str, tuple[int, Any]] = {}
         self._building: dict[str, _Building] = {}  # stories whose brief some request is reading or building
         self._building_lock = threading.Lock()  # guards _building; never held while building or ingesting
@@ -60,13 +62,33 @@ class AppState:
 
     @contextmanager
     def writing(self) -> Iterator[Pipeline]:
-        """The pipeline over the writable store, one writer at a time; spaCy loads on first use."""
-        with self._lock:
+        """The pipeline over the writable store, one writer at a time across the server's processes; spaCy loads
+        on first use."""
+        with self._lock, self._ingest_lock():
+            store = self._shared if self._shared is not None else self._writer
+            assert store is not None
+            # The pipeline keeps some of the store in memory (story states, the entity index): after another
+            # process (a worker of the same server, a command) added articles, that copy may be stale.
+            if self._pipeline is not None and store.data_stamp() != self._ingested:
+                self._pipeline = None
             if self._pipeline is None:
-                store = self._shared if self._shared is not None else self._writer
-                assert store is not None
                 self._pipeline = Pipeline(self.config, store)
-            yield self._pipeline
+            try:
+                yield self._pipeline
+            finally:
+                self._ingested = store.data_stamp()
+
+    @contextmanager
+    def _ingest_lock(self) -> Iterator[None]:
+        """Held while ingesting into a store file: another worker process of the server waits for it."""
+        if self._path is None or sys.platform == "win32":  # one process (a given Store), or no flock
+            yield
+            return
+        import fcntl
+
+        with open(f"{self._path}.ingest-lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+            yield
 
     def read(self, reader: Callable[[Store], T]) -> T:
         """What `reader` reads from the store of this thread (for a worker thread: `run_in_threadpool(state.read,
