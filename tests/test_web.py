@@ -155,6 +155,7 @@ def test_speaker_and_search_pages(client: TestClient) -> None:
     assert "<mark>navettes</mark>" in search
     filtered = client.get("/search", params={"speaker": entity_id("Octave Lemaire")}).text
     assert filtered.count('class="result-link"') == 2
+    assert filtered.count(" selected>") == 1 and f'<option value="{entity_id("Octave Lemaire")}" selected>' in filtered
 
 
 def test_page_errors_are_pages(client: TestClient) -> None:

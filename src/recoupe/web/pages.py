@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from recoupe.api import Limit, Offset, app_state, require_reader
@@ -127,30 +128,46 @@ async def search_page(
     searched = bool(q.strip() or speaker or outlet or start or end)
     state = app_state(request)
 
-    def read(store: Store) -> tuple[list[dict[str, Any]], Any, Any]:
+    def read(store: Store) -> tuple[list[dict[str, Any]], Markup, Any]:
         results = (
             store.search_articles(q, speaker or None, outlet or None, start, end, limit=limit, offset=offset)
             if searched
             else []
         )
-        speakers = state.memo(store, "speakers", lambda s: s.top_speakers(200))
+        options = state.memo(store, "speaker options", lambda s: speaker_options(s.top_speakers(200)))
         outlets = state.memo(store, "outlets", lambda s: s.outlets())
-        return results, speakers, outlets
+        return results, _selected(options, speaker), outlets
 
     # In a worker thread: a full-text query can take tens of milliseconds, during which SQLite lets other
     # threads run, while on the event loop it would hold up every other request.
-    results, speakers, outlets = await run_in_threadpool(state.read, read)
+    results, options, outlets = await run_in_threadpool(state.read, read)
     form = {"q": q, "speaker": speaker, "outlet": outlet, "from": date_from, "to": date_to}
     context = {
         "form": form,
         "results": results,
         "searched": searched,
-        "speakers": speakers,
+        "speaker_options": options,
         "outlets": outlets,
         "limit": limit,
         "offset": offset,
     }
     return render(request, "search.html", context)
+
+
+def speaker_options(speakers: list[dict[str, Any]]) -> Markup:
+    """The search form's speaker <option>s, escaped, none selected. Built once per version of the store: written by
+    the template, 200 options took 3 ms of every search page."""
+    option = Markup('<option value="{}">{} ({})</option>')
+    return Markup("").join(option.format(s["id"], s["name"], s["quotes"]) for s in speakers)
+
+
+def _selected(options: Markup, value: str) -> Markup:
+    """The options with the one of this value selected."""
+    if not value:
+        return options
+    return options.replace(
+        Markup('<option value="{}">').format(value), Markup('<option value="{}" selected>').format(value), 1
+    )
 
 
 def _date(value: str, name: str) -> str | None:
