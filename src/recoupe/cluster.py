@@ -61,10 +61,10 @@ class Profile:
 class Clusterer:
     """Places each new article into a story and an event."""
 
-    def __init__(self, config: Config, store: Store) -> None:
+    def __init__(self, config: Config, store: Store, dates: DateReader | None = None) -> None:
         self.config = config
         self.store = store
-        self.dates = DateReader(config)
+        self.dates = dates or DateReader(config)
         # Parsed story and event states, most recently used last. This clusterer is the store's only writer
         # while it runs, so the copies stay true; the bound keeps memory flat on very large stores.
         self._states: OrderedDict[str, dict[str, Any]] = OrderedDict()

@@ -112,12 +112,21 @@ class DateReader:
 
     def __init__(self, config: Config) -> None:
         self.rules = DateRules(config.language_rules)
+        # The last text scanned with what the scan found: an article's text is read three times in a row (its
+        # publication date, the dates it mentions, the day it reports), with different references.
+        self._scanned: tuple[str, list[re.Match[str]], list[int]] | None = None
+
+    def _scan(self, text: str) -> tuple[list[re.Match[str]], list[int]]:
+        scanned = self._scanned  # one read, so a reader shared between threads never mixes two texts
+        if scanned is None or scanned[0] != text:
+            scanned = (text, list(self.rules.pattern.finditer(text)), [int(y) for y in YEAR.findall(text)])
+            self._scanned = scanned
+        return scanned[1], scanned[2]
 
     def mentions(self, text: str, published: date | None, near: date | None = None) -> list[Mention]:
         """Every date mention, resolved against the publication date where one is needed."""
         rules = self.rules
-        years = [int(y) for y in YEAR.findall(text)]
-        matches = list(rules.pattern.finditer(text))
+        matches, years = self._scan(text)
         # Without a publication date, the latest date written with its year dates those written without one.
         anchor = None if published else self._latest_dated(matches, text, years)
         found: list[Mention] = []

@@ -43,8 +43,8 @@ class Pipeline:
         self.resolver = entities.EntityResolver(config, store)
         self.quoter = quotes.QuoteExtractor(config)
         self.near_copies = NearCopyIndex(config, store)
-        self.clusterer = Clusterer(config, store)
         self.dates = dates.DateReader(config)
+        self.clusterer = Clusterer(config, store, self.dates)  # one reader: a text is scanned once
         self.parser = Parser(config, self.cleaner, self.reader)
 
     def run(
