@@ -138,8 +138,8 @@ class EntityResolver:
         return found
 
     def _unglued(self, names: list[tuple[PersonMention, list[str]]]) -> list[tuple[PersonMention, list[str]]]:
-        """Names whose surname swallowed the next word when scraping lost a space ("Zelenskiest" for
-        "Zelenski est"): cut when the rest is a surname known in the article or the store."""
+        """Names whose surname swallowed the next word when scraping lost a space ("Duvalest" for
+        "Duval est"): cut when the rest is a surname known in the article or the store."""
         surnames = [self.rules.fold(tokens[-1]) for _, tokens in names]
         for number, (mention, tokens) in enumerate(names):
             others = set(surnames[:number] + surnames[number + 1 :]) | set(self.index.by_surname)

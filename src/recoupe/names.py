@@ -35,7 +35,7 @@ class NameRules:
     roles: tuple[Role, ...]  # longest first, so "premier ministre" wins over "ministre"
     premodifiers: frozenset[str]
     offices: dict[str, str]  # folded role phrase -> the first phrase naming the same office
-    glued: tuple[str, ...]  # short words scraping glues to a name ("Zelenskiest ouvert" for "Zelenski est")
+    glued: tuple[str, ...]  # short words scraping glues to a name ("Duvalest ouvert" for "Duval est")
 
     @classmethod
     def load(cls, folder: Path) -> NameRules:
