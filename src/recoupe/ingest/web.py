@@ -76,22 +76,19 @@ class WebSource:
 
     def _target(self, url: str) -> Iterator[Found]:
         key = canonical_url(url)
-        if key in self._seen:
-            yield Skipped(url, "listed twice")
+        skipped = self._passed_over(url, key, set() if self.refresh else self.store.stored_urls([url, key]))
+        if skipped is not None:
+            yield skipped
             return
-        if not self.refresh and self.store.stored_urls([url, key]):
-            self._seen.add(key)
-            yield Skipped(url, "already stored (--refresh fetches it again)")
-            return
-        self._seen.add(key)
-        earlier = self.store.fetch_record(key)
-        listing = earlier is not None and earlier.article is None and not self.refresh
+        # A feed or sitemap read before (a fetch that made no article) is asked for only if it changed.
+        earlier = None if self.refresh else self.store.fetch_record(key)
+        listing = earlier if earlier is not None and earlier.article is None else None
         try:
             response = self.fetcher.get(
                 url,
                 accept=HTML_TYPES | XML_TYPES,
-                etag=earlier.etag if listing and earlier else None,
-                last_modified=earlier.last_modified if listing and earlier else None,
+                etag=listing.etag if listing else None,
+                last_modified=listing.last_modified if listing else None,
             )
         except FetchError as err:
             yield err
@@ -156,12 +153,9 @@ class WebSource:
         for link, key in zip(links, keys, strict=True):
             if self.stop.is_set():
                 return
-            if key in self._seen:
-                yield Skipped(link.url, "listed twice")
-                continue
-            self._seen.add(key)
-            if key in stored or link.url in stored:
-                yield Skipped(link.url, "already stored (--refresh fetches it again)")
+            skipped = self._passed_over(link.url, key, stored)
+            if skipped is not None:
+                yield skipped
                 continue
             try:
                 response = self.fetcher.get(link.url, accept=HTML_TYPES)
@@ -170,6 +164,15 @@ class WebSource:
                 continue
             self.counts.pages += 1
             yield page_article(response, link)
+
+    def _passed_over(self, url: str, key: str, stored: set[str]) -> Skipped | None:
+        """Why `url` (canonical form `key`) is not fetched: met before in this run, or its page is stored."""
+        if key in self._seen:
+            return Skipped(url, "listed twice")
+        self._seen.add(key)
+        if key in stored or url in stored:
+            return Skipped(url, "already stored (--refresh fetches it again)")
+        return None
 
 
 def page_article(response: Response, link: Link) -> RawArticle:
