@@ -214,7 +214,7 @@ def test_a_sitemap_index_leads_to_every_page_with_news_dates(site: Site, web_con
             f"<urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'><url><loc>{site.url('/c.html')}</loc></url>"
             "</urlset>".encode()
         ),
-        content_type="application/gzip",
+        content_type="application/octet-stream",  # as servers often label .gz files
     )
     for path in ("/a.html", "/b.html", "/c.html"):
         site.routes[path] = Route(PAGE.replace(b"budget", path.encode()))

@@ -24,6 +24,8 @@ from recoupe.store import Store
 
 Found: TypeAlias = RawArticle | InputError | Skipped
 
+# Compressed sitemaps are often served as plain bytes; what an index lists is read as a sitemap whatever its type.
+SITEMAP_TYPES = XML_TYPES | {"application/octet-stream", "binary/octet-stream"}
 MAX_SITEMAP_DEPTH = 3  # index -> index -> sitemap -> pages
 MAX_SITEMAPS = 1000  # sitemaps read from one target, indexes included
 
@@ -137,7 +139,7 @@ class WebSource:
                 continue
             self._seen.add(key)
             try:
-                nested = self.fetcher.get(child, accept=XML_TYPES)
+                nested = self.fetcher.get(child, accept=SITEMAP_TYPES)
             except FetchError as err:
                 yield err
                 continue
