@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -126,3 +127,24 @@ def test_the_watch_command_logs_each_cycle_and_names_bad_options(site: Site, tmp
     assert result.exit_code == 0, result.stderr
     assert "cycle 1: 1 feeds (0 not modified), 2 pages fetched, 2 stored, 0 skipped, 1 failed" in result.stderr
     assert f"error: {feeds}:2: not an http(s) URL: not a url" in result.stderr
+
+
+def test_a_store_error_fails_one_cycle_and_the_next_starts_from_a_fresh_pipeline(
+    site: Site, web_config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text(site.url("/rss.xml") + "\n", encoding="utf-8")
+    site.routes["/rss.xml"] = feed(site, FIRST[:1], '"v1"')
+    lines: list[str] = []
+    with Store(web_config.db) as store:
+        watcher = Watcher(web_config, store, feeds, every=0.01, log=lines.append)
+        first = watcher.pipeline
+
+        def locked(*_args: object, **_kwargs: object) -> None:
+            raise sqlite3.OperationalError("database is locked")
+
+        monkeypatch.setattr(first, "run", locked)
+        watcher.run(cycles=2)
+        assert watcher.pipeline is not first and store.count_articles() == 1
+    assert "cycle 1: failed: database is locked" in lines[0]
+    assert "cycle 2: 1 feeds (0 not modified), 1 pages fetched, 1 stored" in lines[1]

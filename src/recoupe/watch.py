@@ -126,6 +126,9 @@ class Watcher:
             report = self.pipeline.run(source.read(feeds))
             source.commit()
         except (sqlite3.Error, OSError) as err:
+            # The batch was rolled back: the clustering and entity state the pipeline keeps in memory may now
+            # be ahead of the store, so the next cycle starts from a fresh pipeline.
+            self.pipeline = Pipeline(self.config, self.store)
             return Cycle(self.cycles, len(feeds), 0, 0, 0, 0, failed, time.monotonic() - started, error=str(err))
         return _cycle(self.cycles, len(feeds), source, report, failed, time.monotonic() - started)
 
