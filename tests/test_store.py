@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,20 @@ def test_brief_quotes_are_the_story_quotes_in_article_order(store: Store) -> Non
     for analysis in (earlier, elsewhere, later):
         store.save_analysis(analysis)
     assert store.brief_quotes("s") == [*earlier.quotes, *later.quotes]
+
+
+def test_writers_of_one_store_file_take_turns(tmp_path: Path) -> None:
+    order: list[str] = []
+    with Store(tmp_path / "w.db") as first, Store(tmp_path / "w.db") as second:
+
+        def write_second() -> None:
+            with second.writer_lock():
+                order.append("second")
+
+        with first.writer_lock():
+            waiting = threading.Thread(target=write_second)
+            waiting.start()
+            waiting.join(timeout=0.3)
+            order.append("first")
+        waiting.join(timeout=5)
+    assert order == ["first", "second"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -274,6 +275,19 @@ class Store:
             self.db.execute("COMMIT")
         finally:
             self._depth = 0
+
+    @contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        """Held by whoever ingests into this store file (a command, watch, each server process): they take
+        turns, since each keeps part of the store (story states, the entity index) in memory while it writes."""
+        if self.path == ":memory:" or sys.platform == "win32":  # one process only, or no flock
+            yield
+            return
+        import fcntl
+
+        with open(f"{self.path}.ingest-lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+            yield
 
     # --- articles -----------------------------------------------------------------------------
 

@@ -88,6 +88,7 @@ class Watcher:
         self.log = log
         self.stop = threading.Event()
         self.pipeline = Pipeline(config, store)
+        self._stamp = store.data_stamp()  # the store as the pipeline last saw it
         self.cycles = 0
 
     def run(self, cycles: int | None = None, between: Callable[[Cycle], None] | None = None) -> None:
@@ -123,8 +124,14 @@ class Watcher:
         source = WebSource(self.config, self.store, fetcher, stop=self.stop)
         fetcher.forget_robots()  # a site's rules may change between cycles
         try:
-            report = self.pipeline.run(source.read(feeds))
-            source.commit()
+            with self.store.writer_lock():
+                if self.store.data_stamp() != self._stamp:
+                    # Another process (an ingest, the server) added articles since the last cycle: the state
+                    # the pipeline keeps in memory is stale.
+                    self.pipeline = Pipeline(self.config, self.store)
+                report = self.pipeline.run(source.read(feeds))
+                source.commit()
+                self._stamp = self.store.data_stamp()
         except (sqlite3.Error, OSError) as err:
             # The batch was rolled back: the clustering and entity state the pipeline keeps in memory may now
             # be ahead of the store, so the next cycle starts from a fresh pipeline.

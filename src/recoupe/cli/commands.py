@@ -28,11 +28,12 @@ def run_ingest(
     config: Config, store: Store, targets: list[str], quiet: bool = False, refresh: bool = False
 ) -> RunReport:
     """Ingest the targets (paths and URLs) into the store with a progress bar; print failed inputs and a summary."""
-    pipeline = Pipeline(config, store)
     with (
+        store.writer_lock(),
         Fetcher(config) as fetcher,
         tqdm(desc="ingest", unit=" inputs", disable=quiet or not sys.stderr.isatty(), file=sys.stderr) as bar,
     ):
+        pipeline = Pipeline(config, store)
         web = WebSource(config, store, fetcher, refresh=refresh)
         report = pipeline.run(open_inputs(targets, config, web), on_progress=bar.update)
         web.commit()

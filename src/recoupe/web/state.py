@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -64,9 +63,9 @@ class AppState:
     def writing(self) -> Iterator[Pipeline]:
         """The pipeline over the writable store, one writer at a time across the server's processes; spaCy loads
         on first use."""
-        with self._lock, self._ingest_lock():
-            store = self._shared if self._shared is not None else self._writer
-            assert store is not None
+        store = self._shared if self._shared is not None else self._writer
+        assert store is not None
+        with self._lock, store.writer_lock():
             # The pipeline keeps some of the store in memory (story states, the entity index): after another
             # process (a worker of the same server, a command) added articles, that copy may be stale.
             if self._pipeline is not None and store.data_stamp() != self._ingested:
@@ -77,18 +76,6 @@ class AppState:
                 yield self._pipeline
             finally:
                 self._ingested = store.data_stamp()
-
-    @contextmanager
-    def _ingest_lock(self) -> Iterator[None]:
-        """Held while ingesting into a store file: another worker process of the server waits for it."""
-        if self._path is None or sys.platform == "win32":  # one process (a given Store), or no flock
-            yield
-            return
-        import fcntl
-
-        with open(f"{self._path}.ingest-lock", "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
-            yield
 
     def read(self, reader: Callable[[Store], T]) -> T:
         """What `reader` reads from the store of this thread (for a worker thread: `run_in_threadpool(state.read,
