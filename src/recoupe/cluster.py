@@ -15,16 +15,19 @@ import heapq
 import math
 import re
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 from operator import itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from recoupe.config import Config
 from recoupe.dates import DateReader, Dating, event_dates, parse_iso
 from recoupe.records import Analysis, Event, Story, stable_id
 from recoupe.store import Store
+
+T = TypeVar("T")
 
 CENTROID_TERMS = 300  # terms kept per centroid
 BLOCK_TERMS = 10  # highest-weighted terms of an article used as blocking keys
@@ -71,27 +74,16 @@ class Clusterer:
         self._events: OrderedDict[str, dict[str, tuple[Event, dict[str, Any]]]] = OrderedDict()
 
     def _story_state(self, story_id: str) -> dict[str, Any] | None:
-        state = self._states.get(story_id)
-        if state is None:
-            state = self.store.story_state(story_id)
-            if state is None:
-                return None
-            self._states[story_id] = state
-            if len(self._states) > STATE_CACHE:
-                self._states.popitem(last=False)
-        else:
-            self._states.move_to_end(story_id)
-        return state
+        return _recent(self._states, story_id, lambda: self.store.story_state(story_id), STATE_CACHE)
 
     def _event_states(self, story_id: str) -> dict[str, tuple[Event, dict[str, Any]]]:
-        events = self._events.get(story_id)
-        if events is None:
-            events = {event.id: (event, state) for event, state in self.store.event_states(story_id)}
-            self._events[story_id] = events
-            if len(self._events) > EVENT_CACHE:
-                self._events.popitem(last=False)
-        else:
-            self._events.move_to_end(story_id)
+        events = _recent(
+            self._events,
+            story_id,
+            lambda: {event.id: (event, state) for event, state in self.store.event_states(story_id)},
+            EVENT_CACHE,
+        )
+        assert events is not None  # the loader never gives None
         return events
 
     def place(self, analysis: Analysis) -> tuple[str, str]:
@@ -312,3 +304,17 @@ def _first_sentence(text: str, limit: int = 120) -> str:
     end = line.find(". ")
     sentence = line[: end + 1] if 0 < end < limit else line[:limit]
     return sentence.strip()
+
+
+def _recent(cache: OrderedDict[str, T], key: str, load: Callable[[], T | None], bound: int) -> T | None:
+    """`key`'s value from a most-recently-used cache of at most `bound` entries, loaded on a miss (None: absent)."""
+    value = cache.get(key)
+    if value is not None:
+        cache.move_to_end(key)
+        return value
+    value = load()
+    if value is not None:
+        cache[key] = value
+        if len(cache) > bound:
+            cache.popitem(last=False)
+    return value
