@@ -36,7 +36,6 @@ class WebCounts:
 
     listings: int = 0  # feeds and sitemaps read
     not_modified: int = 0
-    links: int = 0  # page links listed by them
     pages: int = 0  # pages fetched
 
 
@@ -149,7 +148,6 @@ class WebSource:
 
     def _pages(self, links: list[Link]) -> Iterator[Found]:
         """Fetch the listed pages that are new: each URL once, and none already stored (unless refresh)."""
-        self.counts.links += len(links)
         keys = [canonical_url(link.url) for link in links]
         stored = set() if self.refresh else self.store.stored_urls(keys + [link.url for link in links])
         for link, key in zip(links, keys, strict=True):
