@@ -33,8 +33,22 @@ def raws() -> list[RawArticle | InputError]:
     return items
 
 
-def snapshot(store: Store) -> list[tuple[str, str, list[tuple[int, int, str | None]]]]:
-    return [(a.id, a.text, [(q.start, q.end, q.speaker) for q in store.quotes(article=a.id)]) for a in store.articles()]
+Snapshot = list[tuple[str, str, str | None, str | None, list[str], list[tuple[int, int, str | None]]]]
+
+
+def snapshot(store: Store) -> Snapshot:
+    """Each article's text, story, event, lemmas and quotes: what the parse in the workers decides."""
+    return [
+        (
+            a.id,
+            a.text,
+            a.story,
+            a.event,
+            store.article_features(a.id)[0],
+            [(q.start, q.end, q.speaker) for q in store.quotes(article=a.id)],
+        )
+        for a in store.articles()
+    ]
 
 
 def test_worker_processes_give_the_same_store_as_in_process(tmp_path: Path) -> None:

@@ -1,8 +1,16 @@
-"""The spaCy reader: the model is loaded once per process and fed with `nlp.pipe` in batches."""
+"""The reader: the spaCy model of the configured language, loaded once per process and fed in batches.
+
+Articles in the configured language are parsed with its full model (tagger, lemmas, entities); the stages
+after it need the Doc. An article in another language is not parsed at all: only clustering and near-copy
+detection read it, and they need its words, which a regular expression and spaCy's stop-word list for the
+language give at a fraction of the cost of a spaCy tokenizer (bench/pipeline.py).
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 import spacy
 from spacy.language import Language
@@ -13,21 +21,29 @@ from recoupe.config import Config
 from recoupe.records import Article
 
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM"})
+# Runs of letters: the words of a text read without a model (no digits, no underscore).
+LETTERS = re.compile(r"[^\W\d_]+")
+PLAIN_MIN_CHARS = 3
+# A few words in the model's language, parsed once before worker processes are forked from this one, so the
+# tables spaCy loads on first use are loaded once and shared instead of once per worker.
+WARM_UP_TEXT = "Le ministre a annoncé lundi à Paris que les prix baisseront."
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the reader gives an article: its Doc (configured language only) and its content lemmas."""
+
+    doc: Doc | None
+    lemmas: list[str]
 
 
 class Reader:
-    """Holds the loaded spaCy pipelines and parses articles with the one for their language.
-
-    Articles in the configured language get its full model (tagger, lemmas, entities). An article in another
-    language gets a light pipeline: spaCy's tokenizer and stop words for that language and a rule-based
-    sentence splitter. The French model's entities on English text are noise, and running it on every
-    foreign page cost most of an ingest (bench/pipeline.py).
-    """
+    """Holds the loaded spaCy model and reads articles: a full parse in its language, words in any other."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
         self._nlp: Language | None = None
-        self._light: dict[str, Language] = {}
+        self._stop_words: dict[str, frozenset[str]] = {}
 
     @property
     def nlp(self) -> Language:
@@ -43,44 +59,48 @@ class Reader:
                 self._nlp.enable_pipe("senter")
         return self._nlp
 
-    def pipeline_for(self, language: str) -> Language:
-        """The full model for the configured language; a tokenizer and sentence splitter for any other."""
-        if language == self.config.language:
-            return self.nlp
-        light = self._light.get(language)
-        if light is None:
-            try:
-                light = spacy.blank(language)
-            except ImportError:  # a language spaCy has no tokenizer for: the multi-language one
-                light = spacy.blank("xx")
-            light.add_pipe("sentencizer")
-            self._light[language] = light
-        return light
+    def warm(self) -> None:
+        """Load the model and the tables it loads lazily, before worker processes share them."""
+        self.nlp(WARM_UP_TEXT)
 
-    def parse(self, article: Article) -> Doc:
-        """One article, with the pipeline of its language."""
-        return self.pipeline_for(article.language)(article.text)
+    def read_one(self, article: Article) -> Reading:
+        """One article: parsed when in the configured language, else its plain words."""
+        if article.language != self.config.language:
+            return Reading(None, self.plain_words(article.text, article.language))
+        doc = self.nlp(article.text)
+        return Reading(doc, content_lemmas(doc))
 
-    def read(self, articles: Sequence[Article]) -> Iterator[Doc]:
-        """Parse the cleaned texts in order, each language's articles in batches through its pipeline."""
-        docs: dict[int, Doc] = {}
-        for language in dict.fromkeys(a.language for a in articles):
-            indices = [i for i, a in enumerate(articles) if a.language == language]
-            texts = (articles[i].text for i in indices)
-            pipe = self.pipeline_for(language).pipe(texts, batch_size=self.config.batch_size)
-            docs.update(zip(indices, pipe, strict=True))
-        for i in range(len(articles)):
-            yield docs[i]
+    def read(self, articles: Sequence[Article]) -> Iterator[Reading]:
+        """Read the cleaned texts in order; those in the configured language go through `nlp.pipe` in batches."""
+        home = [i for i, a in enumerate(articles) if a.language == self.config.language]
+        parsed = self.nlp.pipe((articles[i].text for i in home), batch_size=self.config.batch_size) if home else []
+        docs = dict(zip(home, parsed, strict=True))
+        for i, article in enumerate(articles):
+            doc = docs.get(i)
+            if doc is None:
+                yield Reading(None, self.plain_words(article.text, article.language))
+            else:
+                yield Reading(doc, content_lemmas(doc))
+
+    def plain_words(self, text: str, language: str) -> list[str]:
+        """Lower-cased words of a text in another language, without its stop words, in text order."""
+        stop_words = self._stop_words.get(language)
+        if stop_words is None:
+            stop_words = self._stop_words[language] = stop_words_of(language)
+        words = (w.lower() for w in LETTERS.findall(text) if len(w) >= PLAIN_MIN_CHARS)
+        return [w for w in words if w not in stop_words]
+
+
+def stop_words_of(language: str) -> frozenset[str]:
+    """spaCy's stop words for a language (none for a language spaCy does not know)."""
+    try:
+        return frozenset(spacy.util.get_lang_class(language).Defaults.stop_words)
+    except ImportError:
+        return frozenset()
 
 
 def content_lemmas(doc: Doc) -> list[str]:
-    """Lower-cased lemmas of the content words, in text order: the vocabulary clustering compares.
-
-    A document read without a tagger (another language than the model's) gives its lower-cased words that
-    are not stop words, numbers or punctuation instead.
-    """
-    if not doc.has_annotation("POS"):
-        return [t.lower_ for t in doc if t.is_alpha and not t.is_stop and len(t.text) > 2]
+    """Lower-cased lemmas of the content words, in text order: the vocabulary clustering compares."""
     return [
         t.lemma_.lower() for t in doc if t.pos_ in CONTENT_POS and not t.is_stop and not t.is_punct and len(t.text) > 1
     ]

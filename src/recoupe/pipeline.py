@@ -6,8 +6,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from spacy.tokens import Doc
-
 from recoupe import clean, dates, entities, nlp, quotes
 from recoupe.cluster import Clusterer
 from recoupe.config import Config
@@ -57,16 +55,16 @@ class Pipeline:
         parsed = self.parser.parse(self._fresh(inputs, report, on_progress))
         while batch := list(islice(parsed, self.config.batch_size)):
             analyses: list[Analysis] = []
-            for _raw, result, doc in batch:
+            for _raw, result, reading in batch:
                 if isinstance(result, InputError):
                     report.failed.append(result)
-                elif doc is not None:
-                    analyses.append(self.analyse_one(result, doc))
+                elif reading is not None:
+                    analyses.append(self.analyse_one(result, reading))
             with self.store.transaction():
                 for analysis in analyses:
                     self.place(analysis)
                     self.store.save_analysis(analysis)
-                for raw, result, _doc in batch:
+                for raw, result, _reading in batch:
                     fetch = fetch_of(raw, result.id) if isinstance(result, Article) else None
                     if fetch is not None:
                         self.store.record_fetch(fetch)
@@ -98,19 +96,19 @@ class Pipeline:
                 seen.add(item.content_hash)
                 yield item
 
-    def analyse_one(self, article: Article, doc: Doc) -> Analysis:
-        """Read one parsed article: entities, quotes, content lemmas and the dates it mentions."""
+    def analyse_one(self, article: Article, reading: nlp.Reading) -> Analysis:
+        """Read one article: entities, quotes, content lemmas and the dates it mentions."""
         dates.complete_published(article, self.dates)
         analysis = Analysis(
             article=article,
-            lemmas=nlp.content_lemmas(doc),
-            event_dates=dates.event_dates(doc.text, article.published, self.dates),
+            lemmas=reading.lemmas,
+            event_dates=dates.event_dates(article.text, article.published, self.dates),
         )
         # Entities, roles and quotes need the model and rules of the configured language (nlp.Reader): an
-        # article in another language is stored, deduplicated and clustered on its words alone.
-        if article.language == self.config.language:
-            analysis.entities, analysis.mentions = self.resolver.resolve(doc, article)
-            analysis.quotes = self.quoter.extract(doc, article, analysis.entities, analysis.mentions)
+        # article in another language has no Doc, and is stored, deduplicated and clustered on its words alone.
+        if reading.doc is not None:
+            analysis.entities, analysis.mentions = self.resolver.resolve(reading.doc, article)
+            analysis.quotes = self.quoter.extract(reading.doc, article, analysis.entities, analysis.mentions)
         return analysis
 
     def place(self, analysis: Analysis) -> None:

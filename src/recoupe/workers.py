@@ -1,8 +1,10 @@
 """Cleaning and parsing on every core: the costly, article-local stages, run in worker processes.
 
 Cleaning (trafilatura, lingua) and spaCy take most of the time of an ingest and need nothing but the article,
-so each worker holds its own Cleaner and spaCy model and returns the cleaned article with its parsed Doc as
-bytes. What needs the whole store (entity ids, near-copies, clustering, writing) stays in the main process.
+so they run in worker processes forked from the main one: the Cleaner and the spaCy model are loaded and
+warmed in the main process first and inherited by every worker, not loaded again by each. A worker returns
+the cleaned article with its content lemmas and, for an article in the configured language, its parsed Doc
+as bytes. What needs the whole store (entity ids, near-copies, clustering, writing) stays in the main process.
 """
 
 from __future__ import annotations
@@ -19,30 +21,33 @@ from spacy.vocab import Vocab
 from recoupe.clean import Cleaner
 from recoupe.config import Config
 from recoupe.errors import InputError
-from recoupe.nlp import Reader
+from recoupe.nlp import Reader, Reading
 from recoupe.records import Article, RawArticle
 
-Parsed = tuple[RawArticle, Article | InputError, Doc | None]
+Parsed = tuple[RawArticle, Article | InputError, Reading | None]
+# What a worker sends back: the article (or the error naming it), its Doc as bytes when it has one, its lemmas.
+Returned = tuple[Article | InputError, bytes | None, list[str]]
 
-# Per-worker state. A worker process serves one Pool only, so these are set once by _start_worker and never
-# shared; the main process never touches them.
+# Per-worker state. A worker process serves one Pool only, so these are set once by _start_worker (to the
+# objects the main process forked it with) and never shared; the main process never reads them.
 _worker: dict[str, Any] = {}
 
 
-def _start_worker(config: Config) -> None:
-    _worker["cleaner"] = Cleaner(config)
-    _worker["reader"] = Reader(config)
+def _start_worker(cleaner: Cleaner, reader: Reader) -> None:
+    _worker["cleaner"] = cleaner
+    _worker["reader"] = reader
 
 
-def _clean_and_parse(raw: RawArticle) -> tuple[Article | InputError, bytes | None]:
+def _clean_and_parse(raw: RawArticle) -> Returned:
     cleaner: Cleaner = _worker["cleaner"]
     reader: Reader = _worker["reader"]
     try:
         article = cleaner.clean(raw)
     except InputError as err:
-        return err, None
-    doc = reader.parse(article)
-    return article, doc.to_bytes(exclude=["tensor", "user_data"])
+        return err, None, []
+    reading = reader.read_one(article)
+    data = reading.doc.to_bytes(exclude=["tensor", "user_data"]) if reading.doc is not None else None
+    return article, data, reading.lemmas
 
 
 class Parser:
@@ -55,19 +60,21 @@ class Parser:
         self._vocab: Vocab | None = None
 
     def parse(self, raws: Iterable[RawArticle]) -> Iterator[Parsed]:
-        """(raw, cleaned article or the error naming it, parsed Doc or None) for each raw article, in order."""
+        """(raw, cleaned article or the error naming it, its reading or None) for each raw article, in order."""
         if self.config.n_process <= 1:
             yield from self._parse_here(raws)
             return
-        # fork keeps start-up cheap (the parent's imports are shared); workers load their own model once.
+        # fork keeps start-up cheap: the workers inherit the parent's imports and its warmed model, passed to
+        # them as initargs (with fork these are not pickled).
         # The input stream is read here, in the main thread, a chunk at a time: it may query the store.
         # The next chunk is handed to the pool before this one's results are read, so the workers never wait
         # while the main process analyses and stores the end of a chunk.
+        self.reader.warm()
         context = multiprocessing.get_context("fork")
-        with context.Pool(self.config.n_process, initializer=_start_worker, initargs=(self.config,)) as pool:
+        with context.Pool(self.config.n_process, _start_worker, (self.cleaner, self.reader)) as pool:
             stream = iter(raws)
             size = self.config.batch_size * 4
-            in_flight: list[tuple[list[RawArticle], Iterator[tuple[Article | InputError, bytes | None]]]] = []
+            in_flight: list[tuple[list[RawArticle], Iterator[Returned]]] = []
             while True:
                 chunk = list(islice(stream, size))
                 if chunk:
@@ -77,9 +84,12 @@ class Parser:
                 if chunk and len(in_flight) < 2:
                     continue  # one more chunk goes to the pool before any result is read
                 done, results = in_flight.pop(0)
-                for raw, (result, data) in zip(done, results, strict=True):
+                for raw, (result, data, lemmas) in zip(done, results, strict=True):
+                    if isinstance(result, InputError):
+                        yield raw, result, None
+                        continue
                     doc = Doc(self.vocab).from_bytes(data) if data is not None else None
-                    yield raw, result, doc
+                    yield raw, result, Reading(doc, lemmas)
 
     @property
     def vocab(self) -> Vocab:
@@ -105,6 +115,6 @@ class Parser:
 
     def _flush(self, batch: list[tuple[RawArticle, Article]]) -> Iterator[Parsed]:
         if batch:
-            docs = self.reader.read([article for _, article in batch])
-            for (raw, article), doc in zip(batch, docs, strict=True):
-                yield raw, article, doc
+            readings = self.reader.read([article for _, article in batch])
+            for (raw, article), reading in zip(batch, readings, strict=True):
+                yield raw, article, reading
