@@ -221,3 +221,24 @@ def test_a_guessed_year_dates_an_event_when_no_story_settles_it(config: Config, 
     placed = place_all(config, store, [analysed("alone", text, ["vote"])])
     event = store.event(placed["alone"].event or "")
     assert event is not None and event.date == "2019-03-03"
+
+
+def test_articles_sharing_only_names_are_two_stories(config: Config, store: Store) -> None:
+    """One place and one person in common, none of their words: a strike and a flower show in one town."""
+    show = ["floralies", "exposition", "jardinier", "rose", "pavillon", "visiteur", "concours", "bouquet"]
+    placed = place_all(
+        config,
+        store,
+        [
+            analysed("strike", "Les dockers de Valmer bloquent le port.", ["blocage", "piquet"], "2025-03-04"),
+            Analysis(
+                article=Article(id="show", source="show", text="Les floralies de Valmer.", content_hash="show"),
+                entities=[
+                    Entity(id=stable_id("ent", "LOC", "Valmer"), name="Valmer", type="LOC"),
+                    Entity(id=stable_id("ent", "PER", "Paul Garnier"), name="Paul Garnier", type="PER"),
+                ],
+                lemmas=show * 2,
+            ),
+        ],
+    )
+    assert placed["show"].story != placed["strike"].story

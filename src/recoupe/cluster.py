@@ -36,6 +36,10 @@ STATE_CACHE = 20_000  # story states kept parsed in memory
 EVENT_CACHE = 200  # stories whose event states stay parsed in memory (about 200 kB each): a stream is dated
 MAX_KEY_STORIES = 100  # a key shared by more stories than this is too common to block on
 STORY_THRESHOLD = 0.18
+# Names alone do not make a story: two articles that share a country or an institution and next to none of
+# their words (a report on torture and a vote on a law, both naming one country) are two stories, however few
+# names each holds. Articles of one story told by different outlets share far more (0.08 and up measured).
+STORY_MIN_COSINE = 0.04
 EVENT_THRESHOLD = 0.10
 STORY_TERM_WEIGHT = 0.5  # the rest goes to shared entities
 HEADLINE_WEIGHT = 0.3  # headlines name the happening: shared rare headline words weigh toward one event
@@ -155,7 +159,10 @@ class Clusterer:
         best: tuple[float, str] | None = None
         for story_id, _shared in self.store.stories_by_keys(keys, CANDIDATE_STORIES, MAX_KEY_STORIES):
             state = self._story_state(story_id) or {}
-            score = STORY_TERM_WEIGHT * _cosine(profile.terms, state.get("centroid", {}), state.get("norm"))
+            similarity = _cosine(profile.terms, state.get("centroid", {}), state.get("norm"))
+            if similarity < STORY_MIN_COSINE:
+                continue
+            score = STORY_TERM_WEIGHT * similarity
             score += (1 - STORY_TERM_WEIGHT) * _overlap(profile.entities, state.get("entities", {}))
             span = state.get("days")
             if profile.day and span and _distance(profile.day, span) > STORY_SPAN_DAYS:
