@@ -62,6 +62,12 @@ def test_two_phrases_of_one_office(reader: Reader, config: Config, store: Store)
     assert {"président russe", "chef du Kremlin"} <= set(person.variants)
 
 
+def test_the_leader_and_the_office_are_one_person(reader: Reader, config: Config, store: Store) -> None:
+    text = "Le dirigeant russe Igor Vassiliev a parlé jeudi. Le chef du Kremlin a ensuite quitté la salle."
+    [person] = resolve_all(reader, config, store, [text])
+    assert {"dirigeant russe", "chef du Kremlin"} <= set(person.variants)
+
+
 def test_unbound_role_with_two_holders_is_left_alone(reader: Reader, config: Config, store: Store) -> None:
     text = "Le ministre Jean Arnal et le ministre Luc Perrot se sont rencontrés. Le ministre a ensuite parlé."
     article = Article(id="a", source="mem", text=text, content_hash="h")
