@@ -190,7 +190,7 @@ def cpu_seconds(pid: int) -> float | None:
     return sum(used[p] for p in tree) / os.sysconf("SC_CLK_TCK")
 
 
-def percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] if len(values) > 1 else values[0]
 
 

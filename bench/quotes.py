@@ -36,13 +36,16 @@ def main() -> None:
             continue
     reader.nlp("Chargement du modèle.")
     start = time.perf_counter()
-    docs = list(reader.read(articles))
+    readings = list(reader.read(articles))
     parse_time = time.perf_counter() - start
     resolver, extractor = EntityResolver(config, Store(":memory:")), QuoteExtractor(config)
     kinds: Counter[str] = Counter()
     attributed = 0
     start = time.perf_counter()
-    for article, doc in zip(articles, docs, strict=True):
+    for article, reading in zip(articles, readings, strict=True):
+        doc = reading.doc
+        if doc is None:  # not in French: no entities or quotes are read
+            continue
         entities, mentions = resolver.resolve(doc, article)
         for quote in extractor.extract(doc, article, entities, mentions):
             kinds[quote.kind] += 1

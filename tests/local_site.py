@@ -10,6 +10,7 @@ import json
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -130,7 +131,7 @@ def _page(title: str, body: str) -> bytes:
     ).encode()
 
 
-def rss(site: Site, items: list[tuple[str, str, datetime | None]]) -> bytes:
+def rss(site: Site, items: Sequence[tuple[str, str, datetime | None]]) -> bytes:
     """An RSS 2.0 feed of (path, title, date) items on the site."""
     entries = "".join(
         f"<item><title>{html.escape(title)}</title><link>{html.escape(site.url(path))}</link>"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,11 @@ def test_a_non_html_link_is_skipped_unread(site: Site, web_config: Config) -> No
         fetch(web_config, site.url("/rapport.pdf"))
 
 
+def resolving_to(address: str) -> Callable[[str, int], list[str]]:
+    """A resolver that gives every host the one address."""
+    return lambda _host, _port: [address]
+
+
 def test_private_addresses_are_refused_unless_allowed(site: Site, web_config: Config) -> None:
     site.routes["/page"] = Route(PAGE)
     strict = replace(web_config, allow_private=False)
@@ -136,7 +142,7 @@ def test_private_addresses_are_refused_unless_allowed(site: Site, web_config: Co
     assert site.hits["/out"] == 1 and site.hits["/page"] == 0
     for address, kind in (("10.1.2.3", "private"), ("169.254.169.254", "link-local"), ("224.0.0.1", "multicast"),
                           ("::1", "loopback"), ("fd00::1", "private")):  # fmt: skip
-        with Fetcher(strict, resolve=lambda _h, _p, a=address: [a]) as fetcher, pytest.raises(FetchError, match=kind):
+        with Fetcher(strict, resolve=resolving_to(address)) as fetcher, pytest.raises(FetchError, match=kind):
             fetcher.check_address("http://news.example/")
     assert fetch(web_config, site.url("/page")).status == 200
 
@@ -259,7 +265,7 @@ def invoke(*args: str) -> Any:
 
 def test_a_feed_of_ten_items_with_one_article_under_two_urls(site: Site, tmp_path: Path) -> None:
     paths = serve_example(site)
-    items = [(paths[name], name, day(2025, 3, 4)) for name in FEED_ORDER]
+    items: list[tuple[str, str, datetime | None]] = [(paths[name], name, day(2025, 3, 4)) for name in FEED_ORDER]
     items.append((paths["01-valmer-greve-courrier.txt"] + "?utm_source=rss", "bis", None))  # the same page again
     site.routes["/rss.xml"] = Route(rss(site, items), content_type="application/rss+xml", etag='"v1"')
     site.routes["/robots.txt"] = Route(b"User-agent: *\nAllow: /\n", content_type="text/plain")
