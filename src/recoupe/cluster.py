@@ -38,7 +38,8 @@ MAX_KEY_STORIES = 100  # a key shared by more stories than this is too common to
 STORY_THRESHOLD = 0.18
 # Names alone do not make a story: two articles that share a country or an institution and next to none of
 # their words (a report on torture and a vote on a law, both naming one country) are two stories, however few
-# names each holds. Articles of one story told by different outlets share far more (0.08 and up measured).
+# names each holds. Articles of one story told by different outlets share far more: the seed articles joined
+# their story at 0.077 and up, the false joins seen on the wikinews corpus were at 0.011 and 0.023.
 STORY_MIN_COSINE = 0.04
 EVENT_THRESHOLD = 0.10
 STORY_TERM_WEIGHT = 0.5  # the rest goes to shared entities
