@@ -65,10 +65,7 @@ class Reader:
 
     def read_one(self, article: Article) -> Reading:
         """One article: parsed when in the configured language, else its plain words."""
-        if article.language != self.config.language:
-            return Reading(None, self.plain_words(article.text, article.language))
-        doc = self.nlp(article.text)
-        return Reading(doc, content_lemmas(doc))
+        return self._reading(article, self.nlp(article.text) if article.language == self.config.language else None)
 
     def read(self, articles: Sequence[Article]) -> Iterator[Reading]:
         """Read the cleaned texts in order; those in the configured language go through `nlp.pipe` in batches."""
@@ -76,11 +73,12 @@ class Reader:
         parsed = self.nlp.pipe((articles[i].text for i in home), batch_size=self.config.batch_size) if home else []
         docs = dict(zip(home, parsed, strict=True))
         for i, article in enumerate(articles):
-            doc = docs.get(i)
-            if doc is None:
-                yield Reading(None, self.plain_words(article.text, article.language))
-            else:
-                yield Reading(doc, content_lemmas(doc))
+            yield self._reading(article, docs.get(i))
+
+    def _reading(self, article: Article, doc: Doc | None) -> Reading:
+        if doc is None:
+            return Reading(None, self.plain_words(article.text, article.language))
+        return Reading(doc, content_lemmas(doc))
 
     def plain_words(self, text: str, language: str) -> list[str]:
         """Lower-cased words of a text in another language, without its stop words, in text order."""

@@ -1,8 +1,8 @@
 """Cleaning and parsing on every core: the costly, article-local stages, run in worker processes.
 
 Cleaning (trafilatura, lingua) and spaCy take most of the time of an ingest and need nothing but the article,
-so they run in worker processes forked from the main one: the Cleaner and the spaCy model are loaded and
-warmed in the main process first and inherited by every worker, not loaded again by each. A worker returns
+so they run in worker processes forked from the main one: every worker inherits the main process's Cleaner
+and its spaCy model, loaded and warmed before the fork, instead of loading its own. A worker returns
 the cleaned article with its content lemmas and, for an article in the configured language, its parsed Doc
 as bytes. What needs the whole store (entity ids, near-copies, clustering, writing) stays in the main process.
 """
