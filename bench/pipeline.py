@@ -39,6 +39,12 @@ def stream(pages: list[tuple[str, str]], count: int) -> Iterator[tuple[str, str]
         yield f"{name}#{i}", f"{html}\n<!-- recoupe bench copy {i} -->"
 
 
+def cpu_seconds() -> tuple[float, float]:
+    """CPU time (user and system) of this process and of its finished children."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
 def peak_rss_mb() -> tuple[float, float]:
     """Peak resident memory of this process and of its finished children, in MB."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -66,9 +72,10 @@ def run_recoupe(pages: list[tuple[str, str]], count: int, n_process: int, profil
 
             profiler = Profiler()
             profiler.start()
-        start = time.perf_counter()
+        start, (own_start, workers_start) = time.perf_counter(), cpu_seconds()
         report = pipeline.run(inputs)
         elapsed = time.perf_counter() - start
+        own, workers = (end - begin for end, begin in zip(cpu_seconds(), (own_start, workers_start), strict=True))
         if profiler is not None:
             profiler.stop()
             (ROOT / "bench" / "out").mkdir(parents=True, exist_ok=True)
@@ -81,6 +88,10 @@ def run_recoupe(pages: list[tuple[str, str]], count: int, n_process: int, profil
     print(
         f"recoupe   {done} inputs ({len(report.stored)} stored, {len(report.failed)} without text) in {elapsed:.1f} s:"
         f" {done / elapsed:.1f} articles/s, {stories} stories, n_process={n_process}"
+    )
+    print(
+        f"CPU per article: {own / done * 1000:.1f} ms in the main process, {workers / done * 1000:.1f} ms in the"
+        f" workers; {(own + workers) / elapsed:.2f} cores busy on average"
     )
     return done / elapsed
 
