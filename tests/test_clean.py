@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,35 @@ def test_html_gives_title_outlet_date_and_canonical_source(cleaner: Cleaner) -> 
     assert article.outlet == "Le Courrier de Bellerive"
     assert article.published == "2025-04-02"
     assert "Mentions légales" not in article.text and "Les commerçants" in article.text
+
+
+BODY = """<body><article><h1>Le pont rouvert</h1>
+    <p>Le pont de la Lize a rouvert à la circulation jeudi après trois mois de travaux sur ses piles.</p>
+    <p>Les riverains, contraints à un détour de douze kilomètres, ont salué la fin du chantier.</p>
+    </article></body></html>"""
+
+
+def test_html_metadata_from_json_ld(cleaner: Cleaner) -> None:
+    ld = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": "Le pont de la Lize rouvert",
+        "datePublished": "2025-05-15T09:30:00+02:00",
+        "publisher": {"@type": "Organization", "name": "La Gazette du Val"},
+        "url": "https://gazette.example/pont",
+    }
+    html = f'<html><head><script type="application/ld+json">{json.dumps(ld)}</script></head>{BODY}'
+    article = cleaner.clean(RawArticle(source="pont.html", content=html, format="html", origin="pont.html"))
+    assert (article.title, article.published) == ("Le pont de la Lize rouvert", "2025-05-15")
+    assert article.outlet == "La Gazette du Val" and "Les riverains" in article.text
+
+
+def test_broken_json_ld_leaves_the_meta_tags(cleaner: Cleaner) -> None:
+    html = f"""<html><head><title>Le pont rouvert</title>
+    <meta property="og:site_name" content="La Gazette du Val">
+    <script type="application/ld+json">{{"@type": "NewsArticle", "headline": </script></head>{BODY}"""
+    article = cleaner.clean(RawArticle(source="pont.html", content=html, format="html", origin="pont.html"))
+    assert article.outlet == "La Gazette du Val" and "Les riverains" in article.text
 
 
 def test_empty_html_is_an_error_naming_the_input(cleaner: Cleaner) -> None:

@@ -6,6 +6,7 @@ find the headline -> drop furniture lines -> join paragraphs -> detect language 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import tomllib
 import unicodedata
@@ -15,6 +16,9 @@ from typing import Any
 from urllib.parse import urlparse
 
 import trafilatura
+from htmldate import find_date
+from lxml.html import HtmlElement
+from trafilatura import metadata as page_metadata
 from trafilatura.settings import Document
 
 from recoupe.config import Config
@@ -177,16 +181,19 @@ class Page:
 
 def extract_html(raw: RawArticle) -> Page:
     """The main text and metadata of an HTML page (trafilatura, dates through htmldate)."""
+    tree = trafilatura.load_html(raw.content)
+    if tree is None:
+        raise InputError(raw.origin, "no HTML document could be parsed")
+    meta = read_metadata(tree, raw.source if raw.source.startswith("http") else None)
     document = trafilatura.bare_extraction(
-        raw.content,
-        url=raw.source if raw.source.startswith("http") else None,
-        with_metadata=True,
+        tree,  # trafilatura works on its own copy of the tree
+        url=meta.url,
+        with_metadata=False,  # read above
         include_comments=False,
         include_tables=True,
         # Precision mode drops more boilerplate; measured on the extraction benchmark it lifts recoupe's F1
         # from 0.963 to 0.967 (bench/extraction.py), recall falling less than precision rises.
         favor_precision=True,
-        date_extraction_params=DATE_SEARCH,
     )
     data: dict[str, Any] = document.as_dict() if isinstance(document, Document) else {}
     text = str(data.get("text") or "")
@@ -198,14 +205,41 @@ def extract_html(raw: RawArticle) -> Page:
             text = fallback
     if not text.strip():
         raise InputError(raw.origin, "no article text found in the HTML")
-    url = data.get("url")
+    url = meta.url
     return Page(
         text=text,
-        title=data.get("title") or None,
-        outlet=data.get("sitename") or None,
-        published=data.get("date") or None,
+        title=meta.title or None,
+        outlet=meta.sitename or None,
+        published=meta.date or None,
         url=url if isinstance(url, str) and url.startswith("http") else None,
     )
+
+
+def read_metadata(tree: HtmlElement, url: str | None) -> Document:
+    """Title, canonical URL, date and site name of a page, as trafilatura's `extract_metadata` finds them.
+
+    The same steps with trafilatura's own functions, in its order, less the fields recoupe does not use
+    (author, categories, tags, licence). Measured on the 281 pages of bench/pipeline.py, extraction went from
+    17.5 to 14.5 ms a page with identical text, title, site name, date and URL on every page. Everything else
+    follows trafilatura 2.3's `extract_metadata`; the tree is parsed once, for the metadata and the text.
+    """
+    meta = page_metadata.examine_meta(tree)
+    # trafilatura guards its JSON-LD reader the same way: a page's broken JSON-LD leaves what the meta tags gave.
+    with contextlib.suppress(Exception):
+        meta = page_metadata.extract_meta_json(tree, meta)
+    meta.title = meta.title or page_metadata.extract_title(tree)
+    meta.url = meta.url or page_metadata.extract_url(tree, url)
+    meta.date = find_date(tree, **DATE_SEARCH, url=meta.url)
+    if not meta.sitename:
+        meta.sitename = page_metadata.extract_sitename(tree)
+    if meta.sitename:
+        meta.sitename = meta.sitename.lstrip("@")
+        if meta.sitename and "." not in meta.sitename and not meta.sitename[0].isupper():
+            meta.sitename = meta.sitename.title()
+    elif meta.url and (match := page_metadata.META_URL.match(meta.url)):
+        meta.sitename = match[1]
+    meta.clean_and_trim()
+    return meta
 
 
 def normalise(line: str) -> str:
