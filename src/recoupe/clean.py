@@ -181,12 +181,14 @@ class Page:
 
 def extract_html(raw: RawArticle) -> Page:
     """The main text and metadata of an HTML page (trafilatura, dates through htmldate)."""
+    # Parsed once for the metadata, the text and the fallback: the metadata readers and htmldate leave the tree
+    # as it is, and trafilatura extracts from its own copy.
     tree = trafilatura.load_html(raw.content)
     if tree is None:
         raise InputError(raw.origin, "no HTML document could be parsed")
     meta = read_metadata(tree, raw.source if raw.source.startswith("http") else None)
     document = trafilatura.bare_extraction(
-        tree,  # trafilatura works on its own copy of the tree
+        tree,
         url=meta.url,
         with_metadata=False,  # read above
         include_comments=False,
@@ -200,7 +202,7 @@ def extract_html(raw: RawArticle) -> Page:
     if len(text) < PRECISION_FALLBACK_CHARS:
         # Precision mode sometimes prunes a short or oddly built article down to little or nothing: the
         # default mode then gets the body back (the fallback chain, measured in bench/extraction.py).
-        fallback = trafilatura.extract(raw.content, include_comments=False, include_tables=True) or ""
+        fallback = trafilatura.extract(tree, include_comments=False, include_tables=True) or ""
         if len(fallback) > 2 * len(text):
             text = fallback
     if not text.strip():
