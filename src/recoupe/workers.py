@@ -14,9 +14,7 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-import spacy
 from spacy.tokens import Doc
-from spacy.vocab import Vocab
 
 from recoupe.clean import Cleaner
 from recoupe.config import Config
@@ -57,7 +55,6 @@ class Parser:
         self.config = config
         self.cleaner = cleaner
         self.reader = reader
-        self._vocab: Vocab | None = None
 
     def parse(self, raws: Iterable[RawArticle]) -> Iterator[Parsed]:
         """(raw, cleaned article or the error naming it, its reading or None) for each raw article, in order."""
@@ -70,6 +67,9 @@ class Parser:
         # The next chunk is handed to the pool before this one's results are read, so the workers never wait
         # while the main process analyses and stores the end of a chunk.
         self.reader.warm()
+        # Docs coming back are read into the model's own vocabulary (their strings travel with them), as the
+        # Docs of an in-process parse are.
+        vocab = self.reader.nlp.vocab
         context = multiprocessing.get_context("fork")
         with context.Pool(self.config.n_process, _start_worker, (self.cleaner, self.reader)) as pool:
             stream = iter(raws)
@@ -88,15 +88,8 @@ class Parser:
                     if isinstance(result, InputError):
                         yield raw, result, None
                         continue
-                    doc = Doc(self.vocab).from_bytes(data) if data is not None else None
+                    doc = Doc(vocab).from_bytes(data) if data is not None else None
                     yield raw, result, Reading(doc, lemmas)
-
-    @property
-    def vocab(self) -> Vocab:
-        """A vocabulary for Docs coming back from the workers (their strings travel with them)."""
-        if self._vocab is None:
-            self._vocab = spacy.blank(self.config.language).vocab
-        return self._vocab
 
     def _parse_here(self, raws: Iterable[RawArticle]) -> Iterator[Parsed]:
         batch: list[tuple[RawArticle, Article]] = []
