@@ -127,6 +127,13 @@ def test_broken_json_ld_leaves_the_meta_tags(cleaner: Cleaner) -> None:
     assert article.outlet == "La Gazette du Val" and "Les riverains" in article.text
 
 
+def test_content_that_is_no_html_is_an_error_naming_the_input(cleaner: Cleaner) -> None:
+    for content in ("", "   ", "\x00\x01"):
+        raw = RawArticle(source="vide.html", content=content, format="html", origin="vide.html")
+        with pytest.raises(InputError, match=r"vide\.html: no HTML document could be parsed"):
+            cleaner.clean(raw)
+
+
 def test_empty_html_is_an_error_naming_the_input(cleaner: Cleaner) -> None:
     raw = RawArticle(source="vide.html", content="<html><body></body></html>", format="html", origin="vide.html")
     with pytest.raises(InputError, match=r"vide\.html: no article text"):
