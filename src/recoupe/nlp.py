@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
+from thinc.api import NumpyOps
 from threadpoolctl import threadpool_limits
 
 from recoupe.config import Config
@@ -53,10 +55,13 @@ class Reader:
             # pipeline gets its parallelism from worker processes instead.
             threadpool_limits(limits=1)
             if self.config.dependency_parse:
-                self._nlp = spacy.load(self.config.spacy_model)
+                nlp = spacy.load(self.config.spacy_model)
             else:
-                self._nlp = spacy.load(self.config.spacy_model, exclude=["parser"])
-                self._nlp.enable_pipe("senter")
+                nlp = spacy.load(self.config.spacy_model, exclude=["parser"])
+                nlp.enable_pipe("senter")
+            use_numpy_matmul(nlp)
+            index_lemma_tables(nlp)
+            self._nlp = nlp
         return self._nlp
 
     def warm(self) -> None:
@@ -87,6 +92,34 @@ class Reader:
             stop_words = self._stop_words[language] = stop_words_of(language)
         words = (w.lower() for w in LETTERS.findall(text) if len(w) >= PLAIN_MIN_CHARS)
         return [w for w in words if w not in stop_words]
+
+
+def use_numpy_matmul(nlp: Language) -> None:
+    """Run the model's matrix products through numpy's BLAS instead of thinc's default, BLIS.
+
+    On this project's machines BLIS ran spaCy's products at a third of OpenBLAS's speed on one thread:
+    fr_core_news_md's tok2vec took 21 ms a French page with BLIS and 11 ms with numpy, NER 30 ms and 24 ms
+    (bench/pipeline.py --stages), with the same tags, lemmas and entities on every page of the benchmark.
+    """
+    ops = NumpyOps(use_blis=False)
+    for _name, component in nlp.pipeline:
+        model = getattr(component, "model", None)
+        if model is not None:
+            for layer in model.walk():
+                layer.ops = ops
+
+
+def index_lemma_tables(nlp: Language) -> None:
+    """Turn the rule lemmatizer's word lists into sets, so that looking a word up stops scanning a list.
+
+    spaCy's French rule lemmatizer asks `word in index[pos]` of lists of up to 66,000 words, several times for
+    each new word: 33 ms a French page until its cache warms up. Sets answer the same questions at once.
+    """
+    for _name, component in nlp.pipeline:
+        if isinstance(component, Lemmatizer) and component.lookups.has_table("lemma_index"):
+            table = component.lookups.get_table("lemma_index")
+            for pos in list(table.keys()):
+                table[pos] = frozenset(table[pos])
 
 
 def stop_words_of(language: str) -> frozenset[str]:

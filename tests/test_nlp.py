@@ -1,0 +1,40 @@
+"""The reader: French parsed (its speed settings change no annotation of spaCy's), other languages as words."""
+
+from __future__ import annotations
+
+import spacy
+
+from recoupe.config import Config
+from recoupe.nlp import Reader
+from recoupe.records import Article
+
+# Invented for this test.
+TEXT = (
+    "La ministre de la Santé, Claire Vasseur, a annoncé jeudi à Lyon la fermeture de trois maternités. "
+    "« Nous n'avons plus assez de sages-femmes », a-t-elle déclaré devant les élus de la métropole.\n\n"
+    "Le syndicat Sud Santé dénonce une décision « brutale » et appelle à manifester samedi devant l'hôpital "
+    "Édouard-Herriot. Selon l'Agence régionale de santé, 1 200 accouchements seraient déplacés chaque année."
+)
+
+
+def annotations(doc: spacy.tokens.Doc) -> list[tuple[str, str, str, str, bool, str]]:
+    return [(t.text, t.pos_, t.lemma_, str(t.morph), bool(t.is_sent_start), t.ent_iob_ + t.ent_type_) for t in doc]
+
+
+def test_numpy_products_and_indexed_lemmas_change_no_annotation(reader: Reader, config: Config) -> None:
+    default = spacy.load(config.spacy_model, exclude=["parser"])  # thinc's BLIS, the lemmatizer's lists
+    default.enable_pipe("senter")
+    assert annotations(reader.nlp(TEXT)) == annotations(default(TEXT))
+    lemma_index = reader.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    assert all(isinstance(words, frozenset) for words in lemma_index.values())
+
+
+def test_articles_in_the_model_language_are_parsed_others_read_as_words(reader: Reader) -> None:
+    french = Article(id="a", source="a", text=TEXT, content_hash="a", language="fr")
+    english = Article(
+        id="b", source="b", text="The minister closed three wards on Thursday.", content_hash="b", language="en"
+    )
+    readings = list(reader.read([french, english]))
+    assert readings[0].doc is not None and "vasseur" in readings[0].lemmas
+    assert readings[1].doc is None and readings[1].lemmas == ["minister", "closed", "wards", "thursday"]
+    assert reader.read_one(french).lemmas == readings[0].lemmas
