@@ -1,0 +1,162 @@
+"""Where an article's time goes: every stage of the pipeline timed in one process, on the pages of bench/pipeline.py.
+
+The pipeline runs in-process (n_process=1) over the distinct pages twice: the first pass with every cache
+cold (a stream of new articles), the second over copies of the same pages (warm caches, near-copies found),
+as bench/pipeline.py's repeated stream is. spaCy's components are then timed one by one on the French pages,
+cold and warm, with numpy's matrix products (recoupe's setting) and with thinc's default, BLIS, side by side.
+
+    .venv/bin/python bench/stages.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import trafilatura
+
+from pipeline import SHARED, load_pages, stream
+from recoupe import clean, dates
+from recoupe.config import Config
+from recoupe.errors import InputError
+from recoupe.nlp import Reader
+from recoupe.pipeline import Pipeline
+from recoupe.records import Article, RawArticle
+from recoupe.store import Store
+
+
+class StageClock:
+    """Seconds spent in wrapped callables, by label, in the order the labels were made."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = defaultdict(float)
+
+    def wrap(self, owner: Any, name: str, label: str, generator: bool = False) -> None:
+        """Replace `owner.name` by a timed call of it (a generator's items are drawn inside the call)."""
+        original: Callable[..., Any] = getattr(owner, name)
+        seconds = self.seconds
+        seconds[label] += 0.0
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return iter(list(original(*args, **kwargs))) if generator else original(*args, **kwargs)
+            finally:
+                seconds[label] += time.perf_counter() - start
+
+        setattr(owner, name, timed)
+
+    def snapshot(self) -> dict[str, float]:
+        return dict(self.seconds)
+
+
+def clocked_pipeline(config: Config, store: Store, clock: StageClock) -> Pipeline:
+    """A pipeline whose stages report to the clock (workers: cleaning and reading; main: the rest)."""
+    pipeline = Pipeline(config, store)
+    clock.wrap(pipeline.cleaner, "clean", "clean (all)")
+    clock.wrap(clean, "extract_html", "  HTML extraction (all)")
+    clock.wrap(trafilatura, "load_html", "    parse the HTML")
+    clock.wrap(clean, "read_metadata", "    metadata (title, site, URL, date)")
+    clock.wrap(clean, "_extract_text", "    text (trafilatura chain)")
+    clock.wrap(pipeline.cleaner.languages, "detect", "  language")
+    clock.wrap(pipeline.cleaner.languages, "foreign_fragments", "  foreign fragments")
+    clock.wrap(pipeline.reader, "read", "read (spaCy, plain words)", generator=True)
+    clock.wrap(pipeline, "analyse_one", "analyse (all)")
+    clock.wrap(pipeline.resolver, "resolve", "  entities")
+    clock.wrap(pipeline.quoter, "extract", "  quotes")
+    clock.wrap(pipeline.dates, "dating", "  dates: written, reported (clustering's too)")
+    clock.wrap(dates, "event_dates", "  dates: mentioned")
+    clock.wrap(pipeline, "place", "place (all)")
+    clock.wrap(pipeline.near_copies, "find_and_add", "  near-copies")
+    clock.wrap(pipeline.clusterer, "place", "  clustering")
+    clock.wrap(pipeline.store, "save_analysis", "store")
+    return pipeline
+
+
+def time_pipeline(pages: list[tuple[str, str]]) -> list[Article]:
+    """Both passes of the in-process pipeline, stage by stage; returns the cleaned articles of the first."""
+    clock = StageClock()
+    articles: list[Article] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Config(db=Path(tmp) / "stages.db", n_process=1)
+        store = Store(config.db)
+        pipeline = clocked_pipeline(config, store, clock)
+        pipeline.reader.warm()
+        inputs = [
+            RawArticle(source=name, content=html, format="html", origin=name)
+            for name, html in stream(pages, 2 * len(pages))
+        ]
+        passes: list[tuple[float, dict[str, float]]] = []
+        for part in (inputs[: len(pages)], inputs[len(pages) :]):
+            before = clock.snapshot()
+            start = time.perf_counter()
+            pipeline.run(part)
+            elapsed = time.perf_counter() - start
+            passes.append((elapsed, {k: v - before.get(k, 0.0) for k, v in clock.snapshot().items()}))
+        for raw in inputs[: len(pages)]:
+            try:
+                articles.append(pipeline.cleaner.clean(raw))
+            except InputError:
+                continue
+        store.close()
+    n = len(pages)
+    print(f"in-process pipeline, ms per article over {n} pages: first pass (cold) | second pass (copies, warm)")
+    for label in passes[0][1]:
+        print(f"  {label:<40} {passes[0][1][label] / n * 1000:7.1f} | {passes[1][1][label] / n * 1000:7.1f}")
+    print(f"  {'whole run':<40} {passes[0][0] / n * 1000:7.1f} | {passes[1][0] / n * 1000:7.1f}")
+    return articles
+
+
+def time_components(texts: list[str], blis: bool) -> dict[str, tuple[float, float]]:
+    """spaCy's components one by one on the texts, ms a text: (first pass, second pass)."""
+    reader = Reader(Config())
+    nlp = reader.nlp
+    if blis:
+        from thinc.api import NumpyOps
+
+        ops = NumpyOps(use_blis=True)
+        for _name, component in nlp.pipeline:
+            model = getattr(component, "model", None)
+            if model is not None:
+                for layer in model.walk():
+                    layer.ops = ops
+    reader.warm()
+    out: dict[str, list[float]] = defaultdict(list)
+    for _ in range(2):
+        start = time.perf_counter()
+        docs = [nlp.make_doc(text) for text in texts]
+        out["tokenizer"].append(time.perf_counter() - start)
+        for name, component in nlp.pipeline:
+            start = time.perf_counter()
+            docs = [component(doc) for doc in docs]
+            out[name].append(time.perf_counter() - start)
+    return {name: (a / len(texts) * 1000, b / len(texts) * 1000) for name, (a, b) in out.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.parse_args()
+    if not SHARED.is_dir():
+        sys.exit(f"{SHARED} is missing")
+    pages = load_pages()
+    articles = time_pipeline(pages)
+    french = [a.text for a in articles if a.language == "fr"]
+    print(f"\nspaCy components, ms per French page ({len(french)} pages): first pass | second pass")
+    numpy_times, blis_times = time_components(french, blis=False), time_components(french, blis=True)
+    print(f"  {'component':<16} {'numpy (recoupe)':>17} {'BLIS (default)':>17}")
+    for name, (first, second) in numpy_times.items():
+        blis_first, blis_second = blis_times[name]
+        print(f"  {name:<16} {first:7.1f} | {second:6.1f} {blis_first:7.1f} | {blis_second:6.1f}")
+    total = [sum(t[i] for t in numpy_times.values()) for i in (0, 1)]
+    blis_total = [sum(t[i] for t in blis_times.values()) for i in (0, 1)]
+    print(f"  {'all':<16} {total[0]:7.1f} | {total[1]:6.1f} {blis_total[0]:7.1f} | {blis_total[1]:6.1f}")
+
+
+if __name__ == "__main__":
+    main()
