@@ -36,7 +36,14 @@ LINE_END = re.compile(r"[.!?…:;,»”\"')\]]$")
 # Headline detection: the first line is a headline, not a paragraph, when it is short and unpunctuated.
 HEADLINE_MAX_CHARS = 220
 RUBRIC_MAX_WORDS = 4
+# The extraction chain (extract_html), measured on the 181 pages of bench/extraction.py: trafilatura's fast
+# precision mode gives under FAST_MIN_CHARS on 8 pages, and its full comparison with readability and jusText
+# gets the body back on 5 of them; on the others it changed nothing or did worse, at about twice the cost.
+FAST_MIN_CHARS = 500
 PRECISION_FALLBACK_CHARS = 1500
+# Of the 90 pages of bench/pipeline.py under PRECISION_FALLBACK_CHARS, the 57 whose text was over half of the
+# page's were left as they were by the default mode; it changed 2 pages where the text was under 6%.
+FALLBACK_PAGE_SHARE = 0.5
 # htmldate reads the page's markup and metadata for its date, but not, as its "extensive search" does, every
 # text node through dateparser: that took 40% of cleaning time, and dates.py infers an undated article's date
 # from its text anyway, with French rules.
@@ -100,6 +107,10 @@ class Cleaner:
         self.config = config
         self.languages = LanguageIdentifier()
         self._rules: dict[str, DebrisRules] = {}
+
+    def warm(self) -> None:
+        """Load the language models now, so that worker processes forked from this one share them."""
+        self.languages.warm()
 
     def rules(self, language: str) -> DebrisRules:
         """The debris rules of a language (cached per cleaner)."""
@@ -187,22 +198,19 @@ def extract_html(raw: RawArticle) -> Page:
     if tree is None:
         raise InputError(raw.origin, "no HTML document could be parsed")
     meta = read_metadata(tree, raw.source if raw.source.startswith("http") else None)
-    document = trafilatura.bare_extraction(
-        tree,
-        url=meta.url,
-        with_metadata=False,  # read above
-        include_comments=False,
-        include_tables=True,
-        # Precision mode drops more boilerplate; measured on the extraction benchmark it lifts recoupe's F1
-        # from 0.963 to 0.967 (bench/extraction.py), recall falling less than precision rises.
-        favor_precision=True,
-    )
-    data: dict[str, Any] = document.as_dict() if isinstance(document, Document) else {}
-    text = str(data.get("text") or "")
-    if len(text) < PRECISION_FALLBACK_CHARS:
-        # Precision mode sometimes prunes a short or oddly built article down to little or nothing: the
-        # default mode then gets the body back (the fallback chain, measured in bench/extraction.py).
-        fallback = trafilatura.extract(tree, include_comments=False, include_tables=True) or ""
+    # The extraction chain, cheapest first; each step runs only when the one before found too little.
+    # 1. Precision mode, trafilatura's own extractor alone (fast): it drops more boilerplate than the default
+    #    mode, and on most pages the comparison with readability and jusText changes nothing.
+    text = _extract_text(tree, meta.url, precision=True, fast=True)
+    if len(text) < FAST_MIN_CHARS:
+        # 2. Little or nothing: the page is built in a way trafilatura's rules miss, and the comparison with
+        #    readability and jusText, which costs as much again, is what gets the body back.
+        text = _extract_text(tree, meta.url, precision=True, fast=False)
+    if len(text) < PRECISION_FALLBACK_CHARS and len(text) < FALLBACK_PAGE_SHARE * _page_text_chars(tree):
+        # 3. Precision mode sometimes prunes a short or oddly built article down to a part of it: the default
+        #    mode then gets the body back. Not when the text found is most of the page's: a short article
+        #    on a plain page is whole already.
+        fallback = _extract_text(tree, meta.url, precision=False, fast=True)
         if len(fallback) > 2 * len(text):
             text = fallback
     if not text.strip():
@@ -215,6 +223,25 @@ def extract_html(raw: RawArticle) -> Page:
         published=meta.date or None,
         url=url if isinstance(url, str) and url.startswith("http") else None,
     )
+
+
+def _extract_text(tree: HtmlElement, url: str | None, precision: bool, fast: bool) -> str:
+    """The main text trafilatura finds in a parsed page (comments left out, tables kept)."""
+    document = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=False,  # read_metadata reads it once for every step of the chain
+        include_comments=False,
+        include_tables=True,
+        favor_precision=precision,
+        fast=fast,
+    )
+    return str(document.text or "") if isinstance(document, Document) else ""
+
+
+def _page_text_chars(tree: HtmlElement) -> int:
+    """How many characters of text the whole page holds, spaces folded."""
+    return len(" ".join(tree.text_content().split()))
 
 
 def read_metadata(tree: HtmlElement, url: str | None) -> Document:
