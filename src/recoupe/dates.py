@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -37,6 +37,7 @@ HAPPENING_WINDOW = 7  # days before publication in which a lead's date can be th
 WEEKDAY_NAMED_DAYS = 7
 PAST_WINDOW = 7  # a date without year lies at most this many days after its reference
 NEAR_WINDOW = 183  # days either side of `near` in which a date without year is looked for
+SCANS_KEPT = 4  # texts whose scan is kept: an article's text and its lead, with room for the one before
 
 
 @dataclass(frozen=True)
@@ -112,16 +113,19 @@ class DateReader:
 
     def __init__(self, config: Config) -> None:
         self.rules = DateRules(config.language_rules)
-        # The last text scanned with what the scan found: an article's text is read three times in a row (its
-        # publication date, the dates it mentions, the day it reports), with different references.
-        self._scanned: tuple[str, list[re.Match[str]], list[int]] | None = None
+        # The last texts scanned with what each scan found: an article's text and its lead are read several times
+        # in turn (its publication date, the dates it mentions, the day it reports, by the pipeline and by the
+        # clusterer), with different references.
+        self._scans: OrderedDict[str, tuple[list[re.Match[str]], list[int]]] = OrderedDict()
 
     def _scan(self, text: str) -> tuple[list[re.Match[str]], list[int]]:
-        scanned = self._scanned  # one read, so a reader shared between threads never mixes two texts
-        if scanned is None or scanned[0] != text:
-            scanned = (text, list(self.rules.pattern.finditer(text)), [int(y) for y in YEAR.findall(text)])
-            self._scanned = scanned
-        return scanned[1], scanned[2]
+        scanned = self._scans.get(text)
+        if scanned is None:
+            scanned = (list(self.rules.pattern.finditer(text)), [int(y) for y in YEAR.findall(text)])
+            self._scans[text] = scanned
+            if len(self._scans) > SCANS_KEPT:
+                self._scans.popitem(last=False)
+        return scanned
 
     def mentions(self, text: str, published: date | None, near: date | None = None) -> list[Mention]:
         """Every date mention, resolved against the publication date where one is needed."""
