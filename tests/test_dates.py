@@ -106,3 +106,18 @@ def test_a_starting_point_dates_neither_the_text_nor_its_happening(reader: DateR
 def test_a_guessed_year_is_the_one_the_text_names_most(reader: DateReader) -> None:
     text = "Le 9 juin, la saison 2024 a débuté. L'édition 2024 durera jusqu'en 2026, puis le site fermera en 2024."
     assert reader.dating(text).published == date(2024, 6, 9)
+
+
+def test_a_reader_gives_each_text_its_own_dates_whatever_it_read_before(config: Config) -> None:
+    texts = [
+        "Paris, 3 février 2025. - Le maire a inauguré hier la passerelle. Les travaux avaient commencé le 2 mai 2023.",
+        "La grève a commencé lundi 10 mars 2025 et doit durer jusqu'au 14 mars.",
+        "Le tribunal rendra sa décision le 30 juin 2025.",
+    ]
+    once = [(DateReader(config).dating(t), event_dates(t, None, DateReader(config))) for t in texts]
+    shared = DateReader(config)
+    for _ in range(3):  # in turn, with the leads read between them, as the pipeline and the clusterer do
+        for text, (dating, mentioned) in zip(texts, once, strict=True):
+            assert shared.dating(text) == dating
+            assert shared.dating(text, "2025-03-12") == DateReader(config).dating(text, "2025-03-12")
+            assert event_dates(text, None, shared) == mentioned
