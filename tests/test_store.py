@@ -84,6 +84,24 @@ def test_a_failed_transaction_leaves_nothing(store: Store) -> None:
     assert store.count_articles() == 1
 
 
+def test_document_frequencies_added_in_a_transaction_are_read_back_and_written_at_commit(tmp_path: Path) -> None:
+    path = tmp_path / "df.db"
+    with Store(path) as store:
+        store.add_document_terms(["pont", "grève"])  # outside a transaction: written at once
+        with store.transaction():
+            store.add_document_terms(["pont", "maire", "pont"])
+            store.add_document_terms(["maire"])
+            assert store.term_dfs(["pont", "grève", "maire", "absent"]) == {"pont": 2, "grève": 1, "maire": 2}
+            assert store.counter("documents") == 3
+        with pytest.raises(RuntimeError), store.transaction():
+            store.add_document_terms(["pont"])
+            raise RuntimeError("crash")
+        assert store.term_dfs(["pont"]) == {"pont": 2}
+    with Store(path) as reopened:
+        assert reopened.term_dfs(["pont", "grève", "maire"]) == {"pont": 2, "grève": 1, "maire": 2}
+        assert reopened.counter("documents") == 3
+
+
 def test_stories_and_events_are_listed_by_date(store: Store) -> None:
     a = sample()
     store.save_analysis(a)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -219,10 +220,21 @@ class Store:
         except sqlite3.DatabaseError as err:
             raise StoreError(f"{self.path}: not a usable recoupe store ({err})") from err
         self._depth = 0
+        # Document frequencies and counters added inside a transaction, written when it commits: an article adds
+        # one to each of its few hundred terms, and the articles of a batch share many of them.
+        self._pending_terms: Counter[str] = Counter()
+        self._pending_counts: Counter[str] = Counter()
 
     def close(self) -> None:
         """Close the connection."""
         self.db.close()
+
+    def _tuples(self, sql: str, args: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """A query's rows as plain tuples, for the hot look-ups of clustering and near-copies: building a
+        sqlite3.Row for each of an article's few hundred terms costs more than the query."""
+        cursor = self.db.cursor()
+        cursor.row_factory = None
+        return cursor.execute(sql, args)
 
     def __enter__(self) -> Store:
         return self
@@ -268,6 +280,7 @@ class Store:
         self._depth = 1
         try:
             yield
+            self._write_pending()
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
@@ -275,6 +288,21 @@ class Store:
             self.db.execute("COMMIT")
         finally:
             self._depth = 0
+            self._pending_terms.clear()
+            self._pending_counts.clear()
+
+    def _write_pending(self) -> None:
+        """Write the document frequencies and counters added during the transaction."""
+        if self._pending_terms:
+            self.db.executemany(
+                "INSERT INTO term_df (term, df) VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+                sorted(self._pending_terms.items()),  # in key order: each b-tree page is visited once
+            )
+        for name, by in sorted(self._pending_counts.items()):
+            self.db.execute(
+                "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + ?",
+                (name, by, by),
+            )
 
     @contextmanager
     def writer_lock(self) -> Iterator[None]:
@@ -519,43 +547,47 @@ class Store:
         out: dict[str, bytes] = {}
         for chunk in _chunks(list(band_keys), 500):
             marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
+            rows = self._tuples(
                 f"""SELECT DISTINCT m.article, m.signature FROM lsh_bands b JOIN minhashes m ON m.article = b.article
                     WHERE b.band_key IN ({marks})""",
                 chunk,
             )
-            out.update((r[0], r[1]) for r in rows)
+            out.update(rows)
         return out
 
     # --- clustering state (cluster.py) ------------------------------------------------------------
 
     def term_dfs(self, terms: Sequence[str]) -> dict[str, int]:
         """Document frequencies of the given lemmas (absent ones are 0)."""
+        wanted = list(set(terms))
         out: dict[str, int] = {}
-        for chunk in _chunks(list(set(terms)), 500):
+        for chunk in _chunks(wanted, 500):
             marks = ",".join("?" * len(chunk))
-            out.update(
-                (r[0], r[1]) for r in self.db.execute(f"SELECT term, df FROM term_df WHERE term IN ({marks})", chunk)
-            )
+            out.update(self._tuples(f"SELECT term, df FROM term_df WHERE term IN ({marks})", chunk))
+        pending = self._pending_terms
+        for term in wanted:
+            if term in pending:
+                out[term] = out.get(term, 0) + pending[term]
         return out
 
     def add_document_terms(self, terms: Sequence[str]) -> None:
         """Count one more document holding each of the (distinct) terms."""
-        self.db.executemany(
-            "INSERT INTO term_df (term, df) VALUES (?, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
-            [(t,) for t in set(terms)],
-        )
-        self.bump("documents")
+        self._pending_terms.update(set(terms))
+        self._pending_counts["documents"] += 1
+        self._write_unless_in_transaction()
 
     def counter(self, name: str) -> int:
-        row = self.db.execute("SELECT value FROM counters WHERE name = ?", (name,)).fetchone()
-        return int(row[0]) if row else 0
+        row = self._tuples("SELECT value FROM counters WHERE name = ?", (name,)).fetchone()
+        return (int(row[0]) if row else 0) + self._pending_counts[name]
 
     def bump(self, name: str, by: int = 1) -> None:
-        self.db.execute(
-            "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + ?",
-            (name, by, by),
-        )
+        self._pending_counts[name] += by
+        self._write_unless_in_transaction()
+
+    def _write_unless_in_transaction(self) -> None:
+        if not self._depth:
+            with self.transaction():
+                pass  # the pending counts are written as it commits
 
     def stories_by_keys(self, keys: Sequence[str], limit: int, max_df: int) -> list[tuple[str, int]]:
         """Stories sharing blocking keys with an article, most shared first; keys on over `max_df` stories are
