@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field, fields
+from functools import cached_property
 from typing import Any, Literal, TypeVar
 
 T = TypeVar("T")
@@ -37,7 +38,7 @@ class RawArticle:
     outlet: str | None = None
     fetched_at: str | None = None
 
-    @property
+    @cached_property  # asked for several times of each input, and a page can be megabytes long
     def content_hash(self) -> str:
         """Hash of the raw input; re-ingesting the same input is recognised by it."""
         return hashlib.sha256(self.content.encode("utf-8")).hexdigest()
