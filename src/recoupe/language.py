@@ -40,7 +40,23 @@ class LanguageIdentifier:
     """Detects the language of a text and flags foreign fragments inside it."""
 
     def __init__(self) -> None:
-        self.detector: LanguageDetector = LanguageDetectorBuilder.from_languages(*LANGUAGES).build()
+        self._detector: LanguageDetector | None = None
+
+    @property
+    def detector(self) -> LanguageDetector:
+        """lingua's detector, built on first use with all its models loaded at once.
+
+        Loaded as they are needed, the models took 9 s of CPU in each process that cleans (bench/stages.py's
+        first pass); loaded at once, 5 s, and worker processes forked after that share them.
+        """
+        if self._detector is None:
+            builder = LanguageDetectorBuilder.from_languages(*LANGUAGES).with_preloaded_language_models()
+            self._detector = builder.build()
+        return self._detector
+
+    def warm(self) -> None:
+        """Load the models now, before worker processes are forked from this one."""
+        self.detector  # noqa: B018
 
     def detect(self, text: str, default: str = "fr") -> str:
         """ISO 639-1 code of the text's language, from a sample of its start."""

@@ -2,9 +2,10 @@
 
 Cleaning (trafilatura, lingua) and spaCy take most of the time of an ingest and need nothing but the article,
 so they run in worker processes forked from the main one: every worker inherits the main process's Cleaner
-and its spaCy model, loaded and warmed before the fork, instead of loading its own. A worker returns
-the cleaned article with its content lemmas and, for an article in the configured language, its parsed Doc
-as bytes. What needs the whole store (entity ids, near-copies, clustering, writing) stays in the main process.
+with its language models and the spaCy model, loaded and warmed before the fork, instead of loading its own.
+A worker returns the cleaned article with its content lemmas and, for an article in the configured language,
+its parsed Doc as bytes. What needs the whole store (entity ids, near-copies, clustering, writing) stays in
+the main process.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class Parser:
         # The next chunk is handed to the pool before this one's results are read, so the workers never wait
         # while the main process analyses and stores the end of a chunk.
         self.reader.warm()
+        self.cleaner.warm()
         # Docs coming back are read into the model's own vocabulary (their strings travel with them), as the
         # Docs of an in-process parse are.
         vocab = self.reader.nlp.vocab
