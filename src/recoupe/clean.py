@@ -11,6 +11,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -31,6 +32,8 @@ SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f\v]+")
 ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # Quote-mark variants of scraped text mapped onto the four marks the quote finder reads: « » “ ” and ".
 QUOTE_VARIANTS = str.maketrans({"″": '"', "〃": '"', "＂": '"', "„": "“", "‟": "“", "❝": "“", "❞": "”"})
+QUOTE_VARIANT = re.compile("[″〃＂„‟❝❞]")
+QUOTE_MARKS = re.compile(r"[«»“”\"'‘’]")
 DOUBLED_MARKS = re.compile(r"(«|»|“|”)\1+|''(?=\w)|(?<=\w)''")
 LINE_END = re.compile(r"[.!?…:;,»”\"')\]]$")
 # Headline detection: the first line is a headline, not a paragraph, when it is short and unpunctuated.
@@ -70,22 +73,26 @@ class DebrisRules:
             rubrics=frozenset(_key(word) for word in data.get("rubrics", [])),
         )
 
+    @cached_property
+    def _rubrics_longest_first(self) -> list[str]:
+        # Multi-word rubrics ("Faits divers") are matched first, then single words.
+        return sorted(self.rubrics, key=len, reverse=True)
+
     def is_debris(self, line: str) -> bool:
-        """Whether a whole line is site furniture."""
-        key = _key(line)
+        """Whether a whole line, as `normalise` leaves it, is site furniture."""
+        key = _fold(line)
         if not key:
             return False
         if key in self.exact or any(p.search(line) for p in self.patterns):
             return True
-        return self._is_rubric_line(line)
+        return self._is_rubric_line(line, key)
 
-    def _is_rubric_line(self, line: str) -> bool:
+    def _is_rubric_line(self, line: str, key: str) -> bool:
         words = line.split()
         if not words or len(words) > RUBRIC_MAX_WORDS or LINE_END.search(line):
             return False
-        # Multi-word rubrics ("Faits divers") are matched first, then single words.
-        rest = " " + _key(line) + " "
-        for rubric in sorted(self.rubrics, key=len, reverse=True):
+        rest = " " + key + " "
+        for rubric in self._rubrics_longest_first:
             rest = rest.replace(f" {rubric} ", " ")
         return not rest.strip()
 
@@ -165,7 +172,7 @@ class Cleaner:
             return
         key = _key(headline)
         for i, line in enumerate(body.lines):
-            if line and _key(line) == key:
+            if line and _fold(line) == key:
                 body.removed.append(body.raw[i])
                 body.lines[i] = ""
 
@@ -276,15 +283,20 @@ def normalise(line: str) -> str:
     line = unicodedata.normalize("NFC", line)
     line = ZERO_WIDTH.sub("", line)
     line = SPACES.sub(" ", line)
-    line = line.translate(QUOTE_VARIANTS)
+    if QUOTE_VARIANT.search(line):  # rare, and translating through a dict costs more than looking
+        line = line.translate(QUOTE_VARIANTS)
     line = DOUBLED_MARKS.sub(lambda m: m.group(1) or '"', line)
     return " ".join(line.split())
 
 
 def _key(line: str) -> str:
     """A line reduced for comparison: case, quote marks, trailing punctuation and spacing ignored."""
-    folded = normalise(line).lower()
-    folded = re.sub(r"[«»“”\"'‘’]", "", folded)
+    return _fold(normalise(line))
+
+
+def _fold(normalised: str) -> str:
+    """`_key` of a line `normalise` has already been through."""
+    folded = QUOTE_MARKS.sub("", normalised.lower())
     return " ".join(folded.rstrip(" .!?:;…").split())
 
 
