@@ -3,7 +3,8 @@
 The pipeline runs in-process (n_process=1) over the distinct pages twice: the first pass with every cache
 cold (a stream of new articles), the second over copies of the same pages (warm caches, near-copies found),
 as bench/pipeline.py's repeated stream is. spaCy's components are then timed one by one on the French pages,
-cold and warm, with numpy's matrix products (recoupe's setting) and with thinc's default, BLIS, side by side.
+cold and warm, with numpy's matrix products (recoupe's setting) and with thinc's default, BLIS, side by side;
+last, the whole model on the texts one by one and in batches.
 
     .venv/bin/python bench/stages.py
 """
@@ -139,6 +140,25 @@ def time_components(texts: list[str], blis: bool) -> dict[str, tuple[float, floa
     return {name: (a / len(texts) * 1000, b / len(texts) * 1000) for name, (a, b) in out.items()}
 
 
+def time_batches(texts: list[str]) -> None:
+    """The whole model on the texts one by one and in batches (nlp.pipe), CPU ms a text, best of three."""
+    reader = Reader(Config())
+    nlp = reader.nlp
+    for text in texts:  # every cache warm
+        nlp(text)
+    sizes = {"one by one": 0, "batches of 4": 4, "batches of 8": 8, "batches of 16": 16, "batches of 64": 64}
+    best: dict[str, float] = {}
+    for _ in range(3):
+        for name, size in sizes.items():
+            start = time.process_time()
+            if size:
+                list(nlp.pipe(texts, batch_size=size))
+            else:
+                [nlp(text) for text in texts]
+            best[name] = min(best.get(name, float("inf")), (time.process_time() - start) / len(texts) * 1000)
+    print("  " + ", ".join(f"{name} {ms:.1f}" for name, ms in best.items()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.parse_args()
@@ -156,6 +176,8 @@ def main() -> None:
     total = [sum(t[i] for t in numpy_times.values()) for i in (0, 1)]
     blis_total = [sum(t[i] for t in blis_times.values()) for i in (0, 1)]
     print(f"  {'all':<16} {total[0]:7.1f} | {total[1]:6.1f} {blis_total[0]:7.1f} | {blis_total[1]:6.1f}")
+    print("\nthe whole model, CPU ms per French page, warm, best of three:")
+    time_batches(french)
 
 
 if __name__ == "__main__":

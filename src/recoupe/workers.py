@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Iterable, Iterator
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from spacy.tokens import Doc
@@ -26,6 +26,9 @@ from recoupe.records import Article, RawArticle
 Parsed = tuple[RawArticle, Article | InputError, Reading | None]
 # What a worker sends back: the article (or the error naming it), its Doc as bytes when it has one, its lemmas.
 Returned = tuple[Article | InputError, bytes | None, list[str]]
+# Articles a worker cleans, then parses in one batch: on the French pages of bench/stages.py, spaCy took 15 to
+# 25% less CPU on batches of 4 to 16 than on the texts one by one; 16 articles hold about 6 French ones.
+TASK_ARTICLES = 16
 
 # Per-worker state. A worker process serves one Pool only, so these are set once by _start_worker (to the
 # objects the main process forked it with) and never shared; the main process never reads them.
@@ -37,16 +40,26 @@ def _start_worker(cleaner: Cleaner, reader: Reader) -> None:
     _worker["reader"] = reader
 
 
-def _clean_and_parse(raw: RawArticle) -> Returned:
+def _clean_and_parse(raws: list[RawArticle]) -> list[Returned]:
+    """Clean a few articles, then parse them together: spaCy reads a batch faster than its texts one by one."""
     cleaner: Cleaner = _worker["cleaner"]
     reader: Reader = _worker["reader"]
-    try:
-        article = cleaner.clean(raw)
-    except InputError as err:
-        return err, None, []
-    reading = reader.read_one(article)
-    data = reading.doc.to_bytes(exclude=["tensor", "user_data"]) if reading.doc is not None else None
-    return article, data, reading.lemmas
+    cleaned: list[Article | InputError] = []
+    for raw in raws:
+        try:
+            cleaned.append(cleaner.clean(raw))
+        except InputError as err:
+            cleaned.append(err)
+    readings = reader.read([article for article in cleaned if isinstance(article, Article)])
+    returned: list[Returned] = []
+    for article in cleaned:
+        if isinstance(article, InputError):
+            returned.append((article, None, []))
+            continue
+        reading = next(readings)
+        data = reading.doc.to_bytes(exclude=["tensor", "user_data"]) if reading.doc is not None else None
+        returned.append((article, data, reading.lemmas))
+    return returned
 
 
 class Parser:
@@ -80,7 +93,8 @@ class Parser:
             while True:
                 chunk = list(islice(stream, size))
                 if chunk:
-                    in_flight.append((chunk, pool.imap(_clean_and_parse, chunk, chunksize=4)))
+                    tasks = [chunk[i : i + TASK_ARTICLES] for i in range(0, len(chunk), TASK_ARTICLES)]
+                    in_flight.append((chunk, chain.from_iterable(pool.imap(_clean_and_parse, tasks))))
                 if not in_flight:
                     return
                 if chunk and len(in_flight) < 2:
