@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from recoupe import clean
 from recoupe.clean import Cleaner, normalise
 from recoupe.config import Config
 from recoupe.errors import InputError
@@ -96,6 +98,40 @@ def test_html_gives_title_outlet_date_and_canonical_source(cleaner: Cleaner) -> 
     assert article.outlet == "Le Courrier de Bellerive"
     assert article.published == "2025-04-02"
     assert "Mentions légales" not in article.text and "Les commerçants" in article.text
+
+
+def test_the_extraction_chain_goes_on_only_while_it_finds_little(
+    cleaner: Cleaner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps: list[tuple[bool, bool]] = []
+    extract = clean._extract_text
+
+    def spy(tree: Any, url: str | None, precision: bool, fast: bool) -> str:
+        steps.append((precision, fast))
+        return extract(tree, url, precision, fast)
+
+    monkeypatch.setattr(clean, "_extract_text", spy)
+    paragraphs = [
+        "Le conseil municipal de Bellerive a voté mardi soir le budget de la piscine, après un long débat.",
+        "La rénovation du bassin olympique coûtera 4,2 millions d'euros, dont la moitié sera payée par la région.",
+        "L'opposition a dénoncé un projet trop cher et réclamé une consultation des habitants avant les travaux.",
+        "Le maire a répondu que la piscine, fermée depuis deux ans, manquait aux clubs et aux écoles de la ville.",
+        "Les travaux commenceront au printemps et doivent durer quatorze mois, selon le calendrier présenté.",
+        "Un nouveau vote aura lieu en juin pour attribuer les marchés aux entreprises retenues par la commission.",
+    ]
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    plain = f"<html><body><article><h1>Le budget voté</h1>{body}</article></body></html>"
+    cleaner.clean(RawArticle(source="plain.html", content=plain, format="html", origin="plain.html"))
+    assert steps == [(True, True)]  # a plain page: the fast precision mode has the whole article
+
+    steps.clear()
+    menu = "".join(f"<li><a href='/r{i}'>Rubrique numéro {i} du journal de Bellerive</a></li>" for i in range(60))
+    article = f"<article><p>{paragraphs[0]}</p></article>"
+    busy = f"<html><body><nav><ul>{menu}</ul></nav>{article}<footer>{menu}</footer></body></html>"
+    with contextlib.suppress(InputError):
+        cleaner.clean(RawArticle(source="busy.html", content=busy, format="html", origin="busy.html"))
+    # little text on a page full of other text: the comparison with readability and jusText, then the default mode
+    assert steps == [(True, True), (True, False), (False, False)]
 
 
 BODY = """<body><article><h1>Le pont rouvert</h1>

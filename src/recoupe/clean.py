@@ -39,14 +39,13 @@ LINE_END = re.compile(r"[.!?…:;,»”\"')\]]$")
 # Headline detection: the first line is a headline, not a paragraph, when it is short and unpunctuated.
 HEADLINE_MAX_CHARS = 220
 RUBRIC_MAX_WORDS = 4
-# The extraction chain (extract_html), measured on the 181 pages of bench/extraction.py: trafilatura's fast
-# precision mode gives under FAST_MIN_CHARS on 8 pages, and its full comparison with readability and jusText
-# gets the body back on 5 of them; on the others it changed nothing or did worse, at about twice the cost.
-FAST_MIN_CHARS = 500
-PRECISION_FALLBACK_CHARS = 1500
-# Of the 90 pages of bench/pipeline.py under PRECISION_FALLBACK_CHARS, the 57 whose text was over half of the
-# page's were left as they were by the default mode; it changed 2 pages where the text was under 6%.
-FALLBACK_PAGE_SHARE = 0.5
+# The extraction chain (extract_html). Measured on the 281 pages of bench/pipeline.py, it gives the text the
+# full chain (precision mode compared with readability and jusText, the default mode under 1,500 characters)
+# gives on all 100 wikinews pages and the same F1 on the 181 of bench/extraction.py, at two thirds of its
+# cost: 37 pages take step 2 and 4 pages step 3.
+LITTLE_CHARS = 500
+SHORT_CHARS = 1500
+PAGE_SHARE = 0.5  # of the page's text, under which a short text is a part of the article
 # htmldate reads the page's markup and metadata for its date, but not, as its "extensive search" does, every
 # text node through dateparser: that took 40% of cleaning time, and dates.py infers an undated article's date
 # from its text anyway, with French rules.
@@ -209,15 +208,15 @@ def extract_html(raw: RawArticle) -> Page:
     # 1. Precision mode, trafilatura's own extractor alone (fast): it drops more boilerplate than the default
     #    mode, and on most pages the comparison with readability and jusText changes nothing.
     text = _extract_text(tree, meta.url, precision=True, fast=True)
-    if len(text) < FAST_MIN_CHARS:
-        # 2. Little or nothing: the page is built in a way trafilatura's rules miss, and the comparison with
-        #    readability and jusText, which costs as much again, is what gets the body back.
+    page_chars = _page_text_chars(tree) if len(text) < SHORT_CHARS else 0
+    if len(text) < LITTLE_CHARS or len(text) < PAGE_SHARE * page_chars:
+        # 2. Little, or a short text that is under half the page's: trafilatura's own rules missed part of the
+        #    body (lists, an odd layout), and its comparison with readability and jusText, which costs as much
+        #    again, gets it back. A short article on a plain page is whole already.
         text = _extract_text(tree, meta.url, precision=True, fast=False)
-    if len(text) < PRECISION_FALLBACK_CHARS and len(text) < FALLBACK_PAGE_SHARE * _page_text_chars(tree):
-        # 3. Precision mode sometimes prunes a short or oddly built article down to a part of it: the default
-        #    mode then gets the body back. Not when the text found is most of the page's: a short article
-        #    on a plain page is whole already.
-        fallback = _extract_text(tree, meta.url, precision=False, fast=True)
+    if len(text) < LITTLE_CHARS and len(text) < PAGE_SHARE * page_chars:
+        # 3. Still little: precision mode pruned the article away, and the default mode gets it back.
+        fallback = _extract_text(tree, meta.url, precision=False, fast=False)
         if len(fallback) > 2 * len(text):
             text = fallback
     if not text.strip():
