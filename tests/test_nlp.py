@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import spacy
+from spacy.pipeline import Lemmatizer
+from spacy.tokens import Doc
 
 from recoupe.config import Config
 from recoupe.nlp import Reader
@@ -17,15 +19,17 @@ TEXT = (
 )
 
 
-def annotations(doc: spacy.tokens.Doc) -> list[tuple[str, str, str, str, bool, str]]:
+def annotated(doc: Doc) -> list[tuple[str, str, str, str, bool, str]]:
     return [(t.text, t.pos_, t.lemma_, str(t.morph), bool(t.is_sent_start), t.ent_iob_ + t.ent_type_) for t in doc]
 
 
 def test_numpy_products_and_indexed_lemmas_change_no_annotation(reader: Reader, config: Config) -> None:
     default = spacy.load(config.spacy_model, exclude=["parser"])  # thinc's BLIS, the lemmatizer's lists
     default.enable_pipe("senter")
-    assert annotations(reader.nlp(TEXT)) == annotations(default(TEXT))
-    lemma_index = reader.nlp.get_pipe("lemmatizer").lookups.get_table("lemma_index")
+    assert annotated(reader.nlp(TEXT)) == annotated(default(TEXT))
+    lemmatizer = reader.nlp.get_pipe("lemmatizer")
+    assert isinstance(lemmatizer, Lemmatizer)
+    lemma_index = lemmatizer.lookups.get_table("lemma_index")
     assert all(isinstance(words, frozenset) for words in lemma_index.values())
 
 
