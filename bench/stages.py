@@ -3,7 +3,8 @@
 The pipeline runs in-process (n_process=1) over the distinct pages twice: the first pass with every cache
 cold (a stream of new articles), the second over copies of the same pages (warm caches, near-copies found),
 as bench/pipeline.py's repeated stream is. spaCy's components are then timed one by one on the French pages,
-cold and warm, with numpy's matrix products (recoupe's setting) and with thinc's default, BLIS, side by side;
+cold and warm, as recoupe loads them (numpy's matrix products, the lemmatizer's word lists as sets) and as
+spaCy does (thinc's BLIS, lists), side by side;
 last, the whole model on the texts one by one and in batches.
 
     .venv/bin/python bench/stages.py
@@ -20,13 +21,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import spacy
 import trafilatura
+from spacy.language import Language
 
 from pipeline import SHARED, load_pages, stream
 from recoupe import clean, dates
 from recoupe.config import Config
 from recoupe.errors import InputError
-from recoupe.nlp import Reader
+from recoupe.nlp import WARM_UP_TEXT, Reader
 from recoupe.pipeline import Pipeline
 from recoupe.records import Article, RawArticle
 from recoupe.store import Store
@@ -114,20 +117,9 @@ def time_pipeline(pages: list[tuple[str, str]]) -> list[Article]:
     return articles
 
 
-def time_components(texts: list[str], blis: bool) -> dict[str, tuple[float, float]]:
+def time_components(nlp: Language, texts: list[str]) -> dict[str, tuple[float, float]]:
     """spaCy's components one by one on the texts, ms a text: (first pass, second pass)."""
-    reader = Reader(Config())
-    nlp = reader.nlp
-    if blis:
-        from thinc.api import NumpyOps
-
-        ops = NumpyOps(use_blis=True)
-        for _name, component in nlp.pipeline:
-            model = getattr(component, "model", None)
-            if model is not None:
-                for layer in model.walk():
-                    layer.ops = ops
-    reader.warm()
+    nlp(WARM_UP_TEXT)
     out: dict[str, list[float]] = defaultdict(list)
     for _ in range(2):
         start = time.perf_counter()
@@ -138,6 +130,13 @@ def time_components(texts: list[str], blis: bool) -> dict[str, tuple[float, floa
             docs = [component(doc) for doc in docs]
             out[name].append(time.perf_counter() - start)
     return {name: (a / len(texts) * 1000, b / len(texts) * 1000) for name, (a, b) in out.items()}
+
+
+def spacy_defaults(config: Config) -> Language:
+    """The model as spaCy loads it (BLIS, the lemmatizer's word lists), with recoupe's choice of components."""
+    nlp = spacy.load(config.spacy_model, exclude=["parser"])
+    nlp.enable_pipe("senter")
+    return nlp
 
 
 def time_batches(texts: list[str]) -> None:
@@ -168,14 +167,16 @@ def main() -> None:
     articles = time_pipeline(pages)
     french = [a.text for a in articles if a.language == "fr"]
     print(f"\nspaCy components, ms per French page ({len(french)} pages): first pass | second pass")
-    numpy_times, blis_times = time_components(french, blis=False), time_components(french, blis=True)
-    print(f"  {'component':<16} {'numpy (recoupe)':>17} {'BLIS (default)':>17}")
-    for name, (first, second) in numpy_times.items():
-        blis_first, blis_second = blis_times[name]
-        print(f"  {name:<16} {first:7.1f} | {second:6.1f} {blis_first:7.1f} | {blis_second:6.1f}")
-    total = [sum(t[i] for t in numpy_times.values()) for i in (0, 1)]
-    blis_total = [sum(t[i] for t in blis_times.values()) for i in (0, 1)]
-    print(f"  {'all':<16} {total[0]:7.1f} | {total[1]:6.1f} {blis_total[0]:7.1f} | {blis_total[1]:6.1f}")
+    config = Config()
+    recoupe_times = time_components(Reader(config).nlp, french)
+    default_times = time_components(spacy_defaults(config), french)
+    print(f"  {'component':<16} {'recoupe':>17} {'spaCy defaults':>17}")
+    for name, (first, second) in recoupe_times.items():
+        default_first, default_second = default_times[name]
+        print(f"  {name:<16} {first:7.1f} | {second:6.1f} {default_first:7.1f} | {default_second:6.1f}")
+    total = [sum(t[i] for t in recoupe_times.values()) for i in (0, 1)]
+    default_total = [sum(t[i] for t in default_times.values()) for i in (0, 1)]
+    print(f"  {'all':<16} {total[0]:7.1f} | {total[1]:6.1f} {default_total[0]:7.1f} | {default_total[1]:6.1f}")
     print("\nthe whole model, CPU ms per French page, warm, best of three:")
     time_batches(french)
 
