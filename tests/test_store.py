@@ -102,6 +102,17 @@ def test_document_frequencies_added_in_a_transaction_are_read_back_and_written_a
         assert reopened.counter("documents") == 3
 
 
+def test_document_frequencies_read_before_are_read_again_once_another_connection_wrote(tmp_path: Path) -> None:
+    path = tmp_path / "df.db"
+    with Store(path) as store, Store(path) as other:
+        store.add_document_terms(["pont"])
+        assert store.term_dfs(["pont", "maire"]) == {"pont": 1}
+        store.add_document_terms(["pont", "maire"])  # its own writes are added to what it knows
+        assert store.term_dfs(["pont", "maire"]) == {"pont": 2, "maire": 1}
+        other.add_document_terms(["pont", "grève"])
+        assert store.term_dfs(["pont", "maire", "grève"]) == {"pont": 3, "maire": 1, "grève": 1}
+
+
 def test_stories_and_events_are_listed_by_date(store: Store) -> None:
     a = sample()
     store.save_analysis(a)

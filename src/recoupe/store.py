@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -152,6 +152,7 @@ MIGRATIONS: list[str] = [
 
 SCHEMA_VERSION = len(MIGRATIONS)
 CACHE_KIB = 64 * 1024  # SQLite's page cache per connection
+KNOWN_DFS = 300_000  # document frequencies kept in memory (about 40 MB)
 
 
 class StoreError(Exception):
@@ -228,6 +229,11 @@ class Store:
         # one to each of its few hundred terms, and the articles of a batch share many of them.
         self._pending_terms: Counter[str] = Counter()
         self._pending_counts: Counter[str] = Counter()
+        # Committed document frequencies of the terms looked up last, most recent last, so that an article's
+        # common lemmas are not read from SQLite again; true while no other connection writes, which
+        # PRAGMA data_version tells.
+        self._known_dfs: OrderedDict[str, int] = OrderedDict()
+        self._data_version: int | None = None
 
     def close(self) -> None:
         """Close the connection."""
@@ -290,6 +296,10 @@ class Store:
             raise
         else:
             self.db.execute("COMMIT")
+            known = self._known_dfs
+            for term, added in self._pending_terms.items():
+                if term in known:
+                    known[term] += added
         finally:
             self._depth = 0
             self._pending_terms.clear()
@@ -563,15 +573,27 @@ class Store:
 
     def term_dfs(self, terms: Sequence[str]) -> dict[str, int]:
         """Document frequencies of the given lemmas (absent ones are 0)."""
-        wanted = list(set(terms))
-        out: dict[str, int] = {}
-        for chunk in _chunks(wanted, 500):
+        version = self._tuples("PRAGMA data_version").fetchone()[0]
+        known = self._known_dfs
+        if version != self._data_version:  # another connection wrote: what is known may be out of date
+            known.clear()
+            self._data_version = version
+        wanted = set(terms)
+        missing = [term for term in wanted if term not in known]
+        for chunk in _chunks(missing, 500):
             marks = ",".join("?" * len(chunk))
-            out.update(self._tuples(f"SELECT term, df FROM term_df WHERE term IN ({marks})", chunk))
+            found = dict(self._tuples(f"SELECT term, df FROM term_df WHERE term IN ({marks})", chunk))
+            for term in chunk:
+                known[term] = found.get(term, 0)
+        out: dict[str, int] = {}
         pending = self._pending_terms
         for term in wanted:
-            if term in pending:
-                out[term] = out.get(term, 0) + pending[term]
+            known.move_to_end(term)
+            df = known[term] + pending[term]
+            if df:
+                out[term] = df
+        while len(known) > KNOWN_DFS:
+            known.popitem(last=False)
         return out
 
     def add_document_terms(self, terms: Sequence[str]) -> None:
