@@ -68,10 +68,6 @@ class Reader:
         """Load the model and the tables it loads lazily, before worker processes share them."""
         self.nlp(WARM_UP_TEXT)
 
-    def read_one(self, article: Article) -> Reading:
-        """One article: parsed when in the configured language, else its plain words."""
-        return self._reading(article, self.nlp(article.text) if article.language == self.config.language else None)
-
     def read(self, articles: Sequence[Article]) -> Iterator[Reading]:
         """Read the cleaned texts in order; those in the configured language go through `nlp.pipe` in batches."""
         home = [i for i, a in enumerate(articles) if a.language == self.config.language]
@@ -97,9 +93,10 @@ class Reader:
 def use_numpy_matmul(nlp: Language) -> None:
     """Run the model's matrix products through numpy's BLAS instead of thinc's default, BLIS.
 
-    On this project's machines BLIS ran spaCy's products at a third of OpenBLAS's speed on one thread:
-    fr_core_news_md's tok2vec took 21 ms a French page with BLIS and 11 ms with numpy, NER 30 ms and 24 ms
-    (bench/pipeline.py --stages), with the same tags, lemmas and entities on every page of the benchmark.
+    On this project's machine BLIS ran spaCy's products at under half the speed of numpy's OpenBLAS on one
+    thread: fr_core_news_md's tok2vec took 22 to 31 ms a French page with BLIS and 12 to 15 ms with numpy, its
+    NER 34 to 40 ms and 19 to 25 ms (bench/stages.py), with the same tags, lemmas and entities on every French
+    page of bench/pipeline.py (tests/test_nlp.py checks a text of its own).
     """
     ops = NumpyOps(use_blis=False)
     for _name, component in nlp.pipeline:
@@ -113,7 +110,8 @@ def index_lemma_tables(nlp: Language) -> None:
     """Turn the rule lemmatizer's word lists into sets, so that looking a word up stops scanning a list.
 
     spaCy's French rule lemmatizer asks `word in index[pos]` of lists of up to 66,000 words, several times for
-    each new word: 33 ms a French page until its cache warms up. Sets answer the same questions at once.
+    each new word: 30 to 60 ms a French page until its cache warms up (bench/stages.py, first pass). Sets
+    answer the same questions at once.
     """
     for _name, component in nlp.pipeline:
         if isinstance(component, Lemmatizer) and component.lookups.has_table("lemma_index"):
