@@ -599,8 +599,7 @@ class Store:
     def add_document_terms(self, terms: Sequence[str]) -> None:
         """Count one more document holding each of the (distinct) terms."""
         self._pending_terms.update(set(terms))
-        self._pending_counts["documents"] += 1
-        self._write_unless_in_transaction()
+        self.bump("documents")
 
     def counter(self, name: str) -> int:
         row = self._tuples("SELECT value FROM counters WHERE name = ?", (name,)).fetchone()

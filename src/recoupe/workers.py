@@ -40,10 +40,10 @@ def _start_worker(cleaner: Cleaner, reader: Reader) -> None:
     _worker["reader"] = reader
 
 
-def _clean_and_parse(raws: list[RawArticle]) -> list[Returned]:
-    """Clean a few articles, then parse them together: spaCy reads a batch faster than its texts one by one."""
-    cleaner: Cleaner = _worker["cleaner"]
-    reader: Reader = _worker["reader"]
+def clean_and_read(
+    cleaner: Cleaner, reader: Reader, raws: list[RawArticle]
+) -> list[tuple[Article | InputError, Reading | None]]:
+    """Clean a few articles, then read them together: spaCy parses a batch faster than its texts one by one."""
     cleaned: list[Article | InputError] = []
     for raw in raws:
         try:
@@ -51,14 +51,17 @@ def _clean_and_parse(raws: list[RawArticle]) -> list[Returned]:
         except InputError as err:
             cleaned.append(err)
     readings = reader.read([article for article in cleaned if isinstance(article, Article)])
+    return [(article, None if isinstance(article, InputError) else next(readings)) for article in cleaned]
+
+
+def _clean_and_parse(raws: list[RawArticle]) -> list[Returned]:
     returned: list[Returned] = []
-    for article in cleaned:
-        if isinstance(article, InputError):
-            returned.append((article, None, []))
+    for result, reading in clean_and_read(_worker["cleaner"], _worker["reader"], raws):
+        if reading is None:
+            returned.append((result, None, []))
             continue
-        reading = next(readings)
         data = reading.doc.to_bytes(exclude=["tensor", "user_data"]) if reading.doc is not None else None
-        returned.append((article, data, reading.lemmas))
+        returned.append((result, data, reading.lemmas))
     return returned
 
 
@@ -108,22 +111,7 @@ class Parser:
                     yield raw, result, Reading(doc, lemmas)
 
     def _parse_here(self, raws: Iterable[RawArticle]) -> Iterator[Parsed]:
-        batch: list[tuple[RawArticle, Article]] = []
-        for raw in raws:
-            try:
-                batch.append((raw, self.cleaner.clean(raw)))
-            except InputError as err:
-                yield from self._flush(batch)
-                batch = []
-                yield raw, err, None
-                continue
-            if len(batch) >= self.config.batch_size:
-                yield from self._flush(batch)
-                batch = []
-        yield from self._flush(batch)
-
-    def _flush(self, batch: list[tuple[RawArticle, Article]]) -> Iterator[Parsed]:
-        if batch:
-            readings = self.reader.read([article for _, article in batch])
-            for (raw, article), reading in zip(batch, readings, strict=True):
-                yield raw, article, reading
+        stream = iter(raws)
+        while batch := list(islice(stream, self.config.batch_size)):
+            for raw, (result, reading) in zip(batch, clean_and_read(self.cleaner, self.reader, batch), strict=True):
+                yield raw, result, reading
