@@ -48,6 +48,16 @@ def test_surname_glued_to_the_next_word(reader: Reader, config: Config, store: S
     assert "Bogdan Kovalenko" in person.variants and not any("Kovalenkoest" in v for v in person.variants)
 
 
+def test_role_the_ner_took_into_a_name(reader: Reader, config: Config, store: Store) -> None:
+    people = resolve_all(
+        reader, config, store, ["Barack Obama est arrivé hier. Le président Obama a reçu le général Dupont."]
+    )
+    assert {p.name: sorted(p.variants) for p in people} == {
+        "Barack Obama": ["Barack Obama", "Obama"],
+        "Dupont": ["Dupont"],
+    }
+
+
 def test_two_phrases_of_one_office(reader: Reader, config: Config, store: Store) -> None:
     people = resolve_all(
         reader,

@@ -186,11 +186,17 @@ class EntityResolver:
         while tokens and tokens[0].text in self.rules.titles:
             gender = self.rules.titles[tokens[0].text] or gender
             tokens = tokens[1:]
+        # The NER may take the role before a name into it ("président Obama", "général Dupont"): a name starts
+        # with a capital, so a leading lower-case word goes when a capitalised one follows it (before a particle
+        # it may be a role's complement, "président de la République", or a name, "général de Gaulle").
+        while len(tokens) > 1 and tokens[0].is_lower and tokens[0].is_alpha and tokens[1].text[:1].isupper():
+            tokens = tokens[1:]
+            start = tokens[0].idx
         if not tokens or _not_a_name(tokens) or fold_plain(" ".join(t.text for t in tokens)) in self.rules.not_persons:
             return None
         doc = span.doc
         previous = doc[span.start - 1] if span.start > 0 else None
-        if previous is not None and previous.text in self.rules.titles:
+        if previous is not None and previous.text in self.rules.titles and start == span.start_char:
             gender = self.rules.titles[previous.text] or gender
             start = previous.idx
         text = doc.text[start : span.end_char]
