@@ -133,6 +133,51 @@ CASES: list[tuple[str, str, Found]] = [
         ("la grève pourrait durer plusieurs semaines encore", "Julie Perrin", "indirect"),
     ),
     (
+        "organisation as the subject before a colon",
+        "La SNCF a prévenu : « Le trafic restera très perturbé jusqu'à dimanche soir. »",
+        ("Le trafic restera très perturbé jusqu'à dimanche soir.", "SNCF", "direct"),
+    ),
+    (
+        "organisation as the subject of 'que'",
+        "Le syndicat CGT estime que la direction « n'a rien proposé de sérieux aux salariés ».",
+        ("n'a rien proposé de sérieux aux salariés", "CGT", "mixed"),
+    ),
+    (
+        "capital standing for its government",
+        "Moscou a dénoncé « une provocation inacceptable de la part des Occidentaux ».",
+        ("une provocation inacceptable de la part des Occidentaux", "Moscou", "mixed"),
+    ),
+    (
+        "opening cue 'selon' with an organisation",
+        "Selon la Fédération française du bâtiment, « les commandes ont chuté de moitié depuis janvier ».",
+        ("les commandes ont chuté de moitié depuis janvier", "Fédération française du bâtiment", "direct"),
+    ),
+    (
+        "source cue after the closing mark, organisation",
+        "Le trafic reprendra lundi, « sauf nouvel incident sur les voies de la région », selon la SNCF.",
+        ("sauf nouvel incident sur les voies de la région", "SNCF", "mixed"),
+    ),
+    (
+        "subject after its verb in 'comme le rappelle'",
+        "Comme le rappelle Hélène Marchal, « aucune usine n'a fermé dans la région depuis 2015 ».",
+        ("aucune usine n'a fermé dans la région depuis 2015", "Hélène Marchal", "direct"),
+    ),
+    (
+        "'selon' before a clause of its own",
+        "Selon Julie Perrin, le projet est « une erreur qui coûtera très cher à la commune ».",
+        ("une erreur qui coûtera très cher à la commune", "Julie Perrin", "mixed"),
+    ),
+    (
+        "next sentence quoting the same speaker",
+        "« Nous ne fermerons pas l'usine », a promis Hélène Marchal. « Les salariés garderont tous leur emploi. »",
+        ("Les salariés garderont tous leur emploi.", "Hélène Marchal", "direct"),
+    ),
+    (
+        "indirect speech of an organisation",
+        "Air France a annoncé que tous ses vols seront maintenus demain matin malgré la grève.",
+        ("tous ses vols seront maintenus demain matin malgré la grève", "Air France", "indirect"),
+    ),
+    (
         "indirect speech ends with its paragraph",
         "La maire Anne Roy a affirmé que le marché restera ouvert tout l'été\nLe conseil se réunit demain.",
         ("le marché restera ouvert tout l'été", "Anne Roy", "indirect"),
@@ -197,6 +242,22 @@ def test_unknown_speaker_is_null(extract: Any) -> None:
     text = "« Personne ne sait ce qui va se passer maintenant dans cette affaire », lit-on sur une affiche."
     [quote] = extract(text)
     assert quote.speaker is None and quote.confidence is None
+
+
+def test_organisation_in_a_complement_or_a_place_after_a_preposition_does_not_speak(extract: Any) -> None:
+    text = (
+        "Un porte-parole de la SNCF a déclaré : « Le trafic reprendra demain matin sur toutes les lignes. »\n\n"
+        "En France, le gouvernement a réagi : « Nous suivrons la situation heure par heure avec les élus. »"
+    )
+    assert [q.speaker for q in extract(text)] == [None, None]
+
+
+def test_a_sentence_between_two_quotes_breaks_the_speaker_chain(extract: Any) -> None:
+    text = (
+        "« Nous ne fermerons pas l'usine », a promis Hélène Marchal. Les syndicats restent sceptiques. "
+        "« Rien n'est garanti pour les salariés du site. »"
+    )
+    assert [q.speaker for q in extract(text)] == ["Hélène Marchal", None]
 
 
 def test_impersonal_and_non_speech_clauses_are_not_reported_speech(extract: Any) -> None:

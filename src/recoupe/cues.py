@@ -27,6 +27,8 @@ class QuoteRules:
     link_cues: frozenset[str]
     min_words: int
     subordinators: frozenset[str]
+    inverting: frozenset[str]
+    connectives: tuple[str, ...]
     pronouns: dict[str, str]
     impersonal_words: frozenset[str]
     copulas: frozenset[str]
@@ -45,6 +47,8 @@ class QuoteRules:
             link_cues=frozenset(data.get("link_cues", [])),
             min_words=int(data.get("min_words", 4)),
             subordinators=frozenset(data["subordinators"]),
+            inverting=frozenset(data.get("inverting", [])),
+            connectives=tuple(data.get("connectives", [])),
             pronouns=dict(data["pronouns"]),
             impersonal_words=frozenset(data.get("impersonal", [])),
             copulas=frozenset(data.get("impersonal_copulas", [])),

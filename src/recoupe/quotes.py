@@ -24,6 +24,13 @@ MARKS = re.compile(r"[«»“”\"]")
 WORD = re.compile(r"\w+")
 SENTENCE_END = re.compile(r"[.!?…](?=\s|$)")
 FINAL_PUNCT = " .,;:"
+# Words of the cue that may stand between two quotes of one speaker: ", a ajouté le ministre Jean Durand."
+MAX_CUE_WORDS = 10
+# Words a cue phrase may hold before the name of its source: a role ("selon le nouveau directeur du site
+# Paul Roux"), or a document of an organisation ("d'après le communiqué du ministère").
+MAX_ROLE_WORDS = 8
+MAX_BODY_LEAD_WORDS = 4
+NOUN_PHRASE_POS = frozenset({"DET", "NOUN", "ADJ", "PROPN", "ADP", "NUM"})
 
 
 @dataclass
@@ -116,8 +123,9 @@ class QuoteExtractor:
         lead = text[_sentence_start(doc, span.open_at) : span.open_at].strip()
         if not lead or lead.endswith(":") or span.open_at == _paragraph_start(text, span.open_at):
             return "direct"
-        if lead.endswith(",") and lead.lower().startswith(self.rules.opening_cues) and len(lead.split()) <= 8:
-            return "direct"  # "Pour X, « ... »": the cue phrase names the speaker, the quote is a sentence
+        cue_phrases = tuple(f"{cue} " for cue in (*self.rules.opening_cues, *sorted(self.rules.inverting)))
+        if lead.endswith(",") and lead.lower().startswith(cue_phrases) and len(lead.split()) <= 8:
+            return "direct"  # "Pour X, « ... »", "Comme le dit X, « ... »": the quote is a sentence of its own
         return "mixed"
 
     # --- attribution ------------------------------------------------------------------------------
@@ -151,10 +159,15 @@ class QuoteExtractor:
         if lead.rstrip().endswith(":") or colon_paragraph is not None:
             clause_start, clause_end = (lead_start, span.open_at) if colon_paragraph is None else colon_paragraph
             found = self._clause_speaker(doc, text, clause_start, clause_end, speakers, 0.9)
+            found = self._or_body(found, speakers.body_subject(clause_start, clause_end), 0.8)
         elif lead.strip():
             verb = self._reporting_cue_in(doc, lead_start, span.open_at)
-            if verb is not None:
+            inverted = self._inverted_subject(doc, text, verb, span.open_at, speakers) if verb is not None else None
+            if inverted is not None:
+                found = inverted
+            elif verb is not None:
                 found = self._clause_speaker(doc, text, lead_start, verb.idx, speakers, 0.85, cue=verb)
+                found = self._or_body(found, speakers.body_subject(lead_start, verb.idx), 0.75)
             else:
                 found = self._opening_cue(doc, text, lead_start, span.open_at, speakers) or found
         if found.person is not None:
@@ -167,6 +180,14 @@ class QuoteExtractor:
             and self._continues(text, previous[0], span, paragraphs)
         ):
             return Attribution(previous[1].person, previous[1].mention, previous[1].cue, 0.75)
+        if (
+            previous is not None
+            and previous[1].person is not None
+            and not lead.strip()
+            and self._follows_its_cue(text, previous[0], span)
+        ):
+            # « ... », a dit X. « ... »: the next sentence goes on quoting the same speaker.
+            return Attribution(previous[1].person, previous[1].mention, previous[1].cue, 0.7)
         if last is not None and last[1].person is not None and lead.strip() and not lead.rstrip().endswith(":"):
             # A fragment quoted in the sentence right after reported speech, with no cue of its own.
             previous_sentence = _sentence_start(doc, max(0, lead_start - 1))
@@ -174,6 +195,33 @@ class QuoteExtractor:
             if previous_sentence <= last[0] < lead_start and same_paragraph:
                 return Attribution(last[1].person, last[1].mention, last[1].cue, 0.6)
         return found
+
+    def _inverted_subject(self, doc: Doc, text: str, verb: Token, end: int, speakers: Speakers) -> Attribution | None:
+        """The subject after its verb in "comme le rappelle X, « ... »", "ainsi que l'a dit X : « ... »"."""
+        before = [t.lower_ for t in doc[max(0, verb.i - 4) : verb.i]]
+        if not any(word in self.rules.inverting for word in before):
+            return None
+        after = verb.idx + len(verb.text)
+        for speaker, confidence in ((speakers.person_at(after, end), 0.85), (speakers.body_at(after, end), 0.8)):
+            if speaker is not None and len(text[after : speaker.start].split()) <= 2:
+                return Attribution(speaker, speaker.text, verb.text, confidence - (0.05 if speaker.by_role else 0))
+        return None
+
+    @staticmethod
+    def _or_body(found: Attribution, body: Person | None, confidence: float) -> Attribution:
+        """The clause's organisation when it names no person and has no pronoun for a subject."""
+        if found.person is not None or found.mention is not None or body is None:
+            return found
+        return Attribution(body, body.text, found.cue, confidence)
+
+    def _follows_its_cue(self, text: str, before: Marked, span: Marked) -> bool:
+        """Whether a quote opens the sentence right after the one of the quote before, in its paragraph, with
+        nothing between them but that sentence's cue: « ... », a-t-il ajouté. « ... »."""
+        if before.paragraph != span.paragraph or before.close_at is None:
+            return False
+        between = text[before.close_at + 1 : span.open_at]
+        ends = SENTENCE_END.findall(between)
+        return len(ends) == 1 and between.rstrip()[-1:] in ".!?…" and len(WORD.findall(between)) <= MAX_CUE_WORDS
 
     def _by_cue(
         self,
@@ -222,9 +270,12 @@ class QuoteExtractor:
             return None
         cue_end = span.close_at + 1 + gap + len(cue)
         person = speakers.person_at(cue_end, cue_end + 40)
-        if person is None or len(text[cue_end : person.start].split()) > 2:
-            return None
-        return Attribution(person, person.text, after[gap : gap + len(cue)], 0.8 if person.by_role else 0.9)
+        if person is not None and len(text[cue_end : person.start].split()) <= 2:
+            return Attribution(person, person.text, after[gap : gap + len(cue)], 0.8 if person.by_role else 0.9)
+        body = speakers.body_at(cue_end, cue_end + 40)
+        if body is not None and len(text[cue_end : body.start].split()) <= 2:
+            return Attribution(body, body.text, after[gap : gap + len(cue)], 0.8)
+        return None
 
     def _incise(self, doc: Doc, text: str, span: Marked, speakers: Speakers) -> Attribution | None:
         """A cue set inside the quote between commas: « Moi, dit-il, je reste », « Nous, explique X, ... »."""
@@ -248,20 +299,49 @@ class QuoteExtractor:
     def _opening_cue(self, doc: Doc, text: str, start: int, end: int, speakers: Speakers) -> Attribution | None:
         """'Pour X, « ... »', 'Selon le ministre, « ... »': a cue phrase, a person and a comma before the quote."""
         lead = text[start:end]
-        lowered = lead.lower().lstrip()
-        cue = next((c for c in self.rules.opening_cues if lowered.startswith(c + " ")), None)
-        if cue is None or not lead.rstrip().endswith(","):
+        lowered = lead.lower()
+        at = len(lowered) - len(lowered.lstrip())
+        connective = next((c for c in self.rules.connectives if lowered.startswith(c + " ", at)), None)
+        if connective is not None:
+            at = _skip_space(lowered, at + len(connective))  # "Mais pour X, « ... »"
+        cue = next((c for c in self.rules.opening_cues if lowered.startswith(c + " ", at)), None)
+        if cue is None:
             return None
-        cue_end = start + (len(lead) - len(lowered)) + len(cue)
-        if any(
-            t.pos_ in {"VERB", "AUX"} and "Fin" in t.morph.get("VerbForm", [])
+        cue_end = start + at + len(cue)
+        cue_text = lead[at : at + len(cue)]
+        # "Selon X, <clause> « ... »": a source cue gives X the whole sentence, quoted words and all (a reporting
+        # verb in the clause has sent the quote to its subject before). "Pour X, le directeur juge « ... »":
+        # after "pour", the clause's own verb has its own subject.
+        if cue not in self.rules.source_cues and any(
+            t.pos_ in {"VERB", "AUX"} and "Fin" in t.morph.get("VerbForm", []) and not speakers.inside_quote(t.idx)
             for t in doc[_token_at(doc, cue_end) : _token_at(doc, end)]
         ):
-            return None  # 'Pour X, il a dit « ... »': the clause has its own verb
-        person = speakers.person_at(cue_end, end)
-        if person is None or len(text[cue_end : person.start].split()) > 2:
             return None
-        return Attribution(person, person.text, lead.strip()[: len(cue)], 0.8 if person.by_role else 0.85)
+        for speaker, is_body, confidence in (
+            (speakers.person_at(cue_end, end), False, 0.85),
+            (speakers.body_at(cue_end, end), True, 0.8),
+        ):
+            if speaker is None or not self._named_by_cue(doc, text, cue_end, speaker.start, is_body):
+                continue
+            if not lead.rstrip().endswith(",") and not text[speaker.end : end].lstrip().startswith(","):
+                continue  # "Selon X, ...": the cue phrase ends with a comma right after the name
+            return Attribution(speaker, speaker.text, cue_text, confidence - (0.05 if speaker.by_role else 0.0))
+        return None
+
+    @staticmethod
+    def _named_by_cue(doc: Doc, text: str, cue_end: int, name_start: int, is_body: bool) -> bool:
+        """Whether the words between a cue and a name only lead up to the name: "selon le nouveau directeur du
+        site, David Quentin", "d'après le communiqué du ministère"; not "selon des proches de X" (for a person,
+        a preposition right before the name makes someone else the source) nor a clause ("menée par X")."""
+        words = text[cue_end:name_start].split()
+        if len(words) <= 2:
+            return True
+        if len(words) > (MAX_BODY_LEAD_WORDS if is_body else MAX_ROLE_WORDS):
+            return False
+        between = doc[_token_at(doc, cue_end) : _token_at(doc, name_start)]
+        if any(t.pos_ not in NOUN_PHRASE_POS and t.text not in {"-", "'", "’"} for t in between):
+            return False
+        return is_body or not (between[-1].pos_ == "ADP" or between[-1].lower_ in GENITIVE)
 
     def _body_after(self, text: str, after: int, organisations: list[Mention], cue: str) -> Attribution | None:
         """An organisation named right after a reporting cue ("», a averti Météo France")."""
@@ -451,11 +531,16 @@ class QuoteExtractor:
                     if len(WORD.findall(text[content_start:content_end])) < self.rules.min_words:
                         return []
                     attribution = self._clause_speaker(doc, text, start, token.idx, speakers, 0.8, cue=token)
+                    attribution = self._or_body(attribution, speakers.body_subject(start, token.idx), 0.7)
                     if attribution.person is None:
                         return []
                     return [_Indirect(_skip_space(text, content_start), content_end, attribution)]
             if token.lower_ in self.rules.source_cues and token.i + 1 < len(doc):
-                person = speakers.person_at(token.idx + len(token.text), token.idx + len(token.text) + 3)
+                cue_end = token.idx + len(token.text)
+                person = speakers.person_at(cue_end, cue_end + 3)
+                body = speakers.body_at(cue_end, cue_end + 40)
+                if person is None and body is not None and len(text[cue_end : body.start].split()) <= 1:
+                    person = body  # "selon la SNCF": an organisation, after its determiner
                 if person is None:
                     continue
                 if token.idx - start <= 1:
@@ -464,8 +549,12 @@ class QuoteExtractor:
                         return []
                     # "Selon X, secrétaire général du Conseil, le risque ...": skip the apposition after the name.
                     second = text.find(",", comma + 1, end)
+                    # An organisation is followed by its subject, not by an apposition ("Selon l'AFP, le Conseil").
                     apposition = (
-                        second > 0 and not text[person.end : comma].strip() and text[comma + 1 :].lstrip()[:1].islower()
+                        person is not body
+                        and second > 0
+                        and not text[person.end : comma].strip()
+                        and text[comma + 1 :].lstrip()[:1].islower()
                     )
                     content_start = _skip_space(text, (second if apposition else comma) + 1)
                     content_end = _trim_end(text, content_start, end)

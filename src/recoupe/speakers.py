@@ -17,6 +17,11 @@ from recoupe.records import Entity, Mention
 # Pronouns, negation and adverbs that may stand between a subject and its verb ("Caradec s'est dite").
 CLITICS = frozenset({"se", "s'", "s’", "ne", "n'", "n’", "l'", "l’", "le", "la", "les", "lui", "leur", "y", "en",
                      "me", "m'", "nous", "vous", "aussi", "également", "déjà"})  # fmt: skip
+# Entity types that may speak besides persons: organisations, and places named for their government.
+BODY_TYPES = frozenset({"ORG", "LOC"})
+# Parts of speech of a subject noun phrase before its name ("Le syndicat CGT", "la NASA").
+HEAD_POS = frozenset({"DET", "NOUN", "ADJ", "PROPN", "NUM"})
+PREPOSITIONS = frozenset({"de", "d'", "d’", "du", "des", "à", "au", "aux", "en", "par", "pour", "chez"})
 FEMALE = "f"
 MALE = "m"
 
@@ -63,6 +68,12 @@ class Speakers:
         ]
         self.persons.sort(key=lambda p: p.start)
         self._starts = [p.start for p in self.persons]
+        # Organisations, and places standing for their government ("Moscou a dénoncé"): they speak too, in
+        # communiqués and through spokespeople the text does not name.
+        bodies = {e.id for e in entities if e.type in BODY_TYPES}
+        self.bodies = sorted(
+            (Person(m.start, m.end, m.text, m.entity) for m in mentions if m.entity in bodies), key=lambda p: p.start
+        )
         self.quoted = quoted
         self.subordinators = subordinators
         self._token_starts = [t.idx for t in doc]
@@ -116,6 +127,41 @@ class Speakers:
                 return candidate.person
         return None
 
+    def body_subject(self, start: int, end: int) -> Person | None:
+        """The organisation or place heading the subject of the clause in [start, end): "Le syndicat CGT
+        estime", "Moscou a dénoncé"; not one inside a complement ("le porte-parole de la SNCF a dit")."""
+        for body in self.bodies:
+            if body.start >= end:
+                break
+            if body.start < start or self.inside_quote(body.start):
+                continue
+            i = self._token_index(body.start)
+            if i >= len(self.doc):
+                break
+            j = i - 1
+            while j >= 0 and self.doc[j].idx >= start and self._heads_noun_phrase(self.doc[j]):
+                j -= 1
+            in_complement = j >= 0 and self.doc[j].idx >= start and _preposition(self.doc[j])
+            if self._finite_verb_in(start, body.start):
+                return None  # past the main verb: an organisation further on is its object
+            if not in_complement and not self.after_subordinator(self.doc[j + 1]) and self.is_subject(body, True):
+                return body
+        return None
+
+    @staticmethod
+    def _heads_noun_phrase(token: Token) -> bool:
+        return token.pos_ in HEAD_POS and not _preposition(token) and "\n" not in token.text
+
+    def body_at(self, start: int, end: int) -> Person | None:
+        """The first organisation or place named within [start, end), outside quotes."""
+        return next((b for b in self.bodies if start <= b.start < end and not self.inside_quote(b.start)), None)
+
+    def _finite_verb_in(self, start: int, end: int) -> bool:
+        return any(
+            t.pos_ in {"VERB", "AUX"} and "Fin" in t.morph.get("VerbForm", []) and not self.inside_quote(t.idx)
+            for t in self.doc[self._token_index(start) : self._token_index(end)]
+        )
+
     def subject_before(self, start: int, end: int) -> Person | None:
         """The subject of the clause in [start, end): the first person named before a finite verb."""
         for token in self.doc[self._token_index(start) : self._token_index(end)]:
@@ -129,21 +175,26 @@ class Speakers:
                 return None  # past the main verb: a name further on is its object or in a clause of its own
         return None
 
-    def is_subject(self, person: Person) -> bool:
-        """Whether a mention stands where a subject does: before a verb, past an apposition or a clitic."""
+    def is_subject(self, person: Person, finite: bool = False) -> bool:
+        """Whether a mention stands where a subject does: before a verb (a finite one if asked), past an
+        apposition or a clitic."""
+        verb = self._verb_after(person)
+        return verb is not None and (not finite or "Fin" in verb.morph.get("VerbForm", []))
+
+    def _verb_after(self, person: Person) -> Token | None:
         i = self._token_index(person.end)
         doc = self.doc
         if i + 1 < len(doc) and doc[i].text == "," and doc[i + 1].pos_ in {"AUX", "VERB"}:
-            return True  # the comma closes an apposition opened before the name
+            return doc[i + 1]  # the comma closes an apposition opened before the name
         if i < len(doc) and doc[i].text in {",", "("}:
             closer = "," if doc[i].text == "," else ")"
             j = next((k for k in range(i + 1, min(len(doc), i + 16)) if doc[k].text == closer), None)
             if j is None:
-                return False
+                return None
             i = j + 1
         while i < len(doc) and doc[i].lower_ in CLITICS:
             i += 1
-        return i < len(doc) and doc[i].pos_ in {"AUX", "VERB"}
+        return doc[i] if i < len(doc) and doc[i].pos_ in {"AUX", "VERB"} else None
 
     def _subjects(self) -> list[Person]:
         """Main-clause subjects: per sentence, the first person named before any finite verb."""
@@ -179,6 +230,11 @@ class Speakers:
 
     def _token_index(self, char: int) -> int:
         return bisect.bisect_left(self._token_starts, char)
+
+
+def _preposition(token: Token) -> bool:
+    """A preposition, contracted ones included, which spaCy may tag as determiners ("du", "des", "au")."""
+    return token.pos_ == "ADP" or token.lower_ in PREPOSITIONS
 
 
 def _gender(entity: Entity, rules: NameRules) -> str:
