@@ -58,6 +58,15 @@ def test_role_the_ner_took_into_a_name(reader: Reader, config: Config, store: St
     }
 
 
+def test_hyphenated_surname_split_by_the_tokenizer(reader: Reader, config: Config, store: Store) -> None:
+    people = resolve_all(
+        reader, config, store, ["Alberto Ruiz-Gallardón veut changer la loi. Ruiz-Gallardón l'a redit mardi."]
+    )
+    assert [(p.name, sorted(p.variants)) for p in people] == [
+        ("Alberto Ruiz-Gallardón", ["Alberto Ruiz-Gallardón", "Ruiz-Gallardón"])
+    ]
+
+
 def test_two_phrases_of_one_office(reader: Reader, config: Config, store: Store) -> None:
     people = resolve_all(
         reader,

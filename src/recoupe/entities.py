@@ -200,7 +200,7 @@ class EntityResolver:
             gender = self.rules.titles[previous.text] or gender
             start = previous.idx
         text = doc.text[start : span.end_char]
-        return PersonMention(start, span.end_char, text, "", gender), [t.text for t in tokens]
+        return PersonMention(start, span.end_char, text, "", gender), _words(tokens)
 
     def _article_surnames(self, names: list[tuple[PersonMention, list[str]]]) -> dict[str, set[str]]:
         """Full names (first|last keys) of the article by surname key."""
@@ -349,6 +349,18 @@ class EntityResolver:
             if position >= 0 and (position == 0 or lowered[position - 1] == " ") and variant[:1].islower():
                 return self.rules.office(lowered[position:])
         return None
+
+
+def _words(tokens: list[Token]) -> list[str]:
+    """The words of a name, a hyphen gluing the tokens the tokenizer split ("Ruiz", "-", "Gallardón")."""
+    words: list[str] = []
+    for i, token in enumerate(tokens):
+        glued = i > 0 and not tokens[i - 1].whitespace_ and (token.text == "-" or tokens[i - 1].text == "-")
+        if glued and words:
+            words[-1] += token.text
+        else:
+            words.append(token.text)
+    return words
 
 
 def _not_a_name(tokens: list[Token]) -> bool:
