@@ -168,6 +168,21 @@ CASES: list[tuple[str, str, Found]] = [
         ("une erreur qui coûtera très cher à la commune", "Julie Perrin", "mixed"),
     ),
     (
+        "organisation in apposition after 'selon'",
+        "Selon la fédération des boulangers, Boulangerie Plus, « le prix de la baguette va encore augmenter ».",
+        ("le prix de la baguette va encore augmenter", "Boulangerie Plus", "direct"),
+    ),
+    (
+        "organisation before a colon, without a verb",
+        "Pour la principale association de défense des usagers, l'UFC-Que Choisir : « Ce tarif est illégal. »",
+        ("Ce tarif est illégal.", "UFC-Que Choisir", "direct"),
+    ),
+    (
+        "stressed pronoun after 'selon'",
+        "La ministre Claire Dumas veut fermer la centrale. Selon elle, « le site ne sera jamais rentable ».",
+        ("le site ne sera jamais rentable", "Claire Dumas", "direct"),
+    ),
+    (
         "next sentence quoting the same speaker",
         "« Nous ne fermerons pas l'usine », a promis Hélène Marchal. « Les salariés garderont tous leur emploi. »",
         ("Les salariés garderont tous leur emploi.", "Hélène Marchal", "direct"),

@@ -30,6 +30,7 @@ class QuoteRules:
     inverting: frozenset[str]
     connectives: tuple[str, ...]
     pronouns: dict[str, str]
+    cue_pronouns: dict[str, str]
     impersonal_words: frozenset[str]
     copulas: frozenset[str]
     endings: tuple[tuple[str, str], ...]
@@ -50,6 +51,7 @@ class QuoteRules:
             inverting=frozenset(data.get("inverting", [])),
             connectives=tuple(data.get("connectives", [])),
             pronouns=dict(data["pronouns"]),
+            cue_pronouns=dict(data.get("cue_pronouns", {})),
             impersonal_words=frozenset(data.get("impersonal", [])),
             copulas=frozenset(data.get("impersonal_copulas", [])),
             # Longest ending first, so "aient" is tried before "ent".

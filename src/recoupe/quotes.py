@@ -160,6 +160,7 @@ class QuoteExtractor:
             clause_start, clause_end = (lead_start, span.open_at) if colon_paragraph is None else colon_paragraph
             found = self._clause_speaker(doc, text, clause_start, clause_end, speakers, 0.9)
             found = self._or_body(found, speakers.body_subject(clause_start, clause_end), 0.8)
+            found = self._or_body(found, speakers.body_ending(clause_start, clause_end, ":"), 0.75)
         elif lead.strip():
             verb = self._reporting_cue_in(doc, lead_start, span.open_at)
             inverted = self._inverted_subject(doc, text, verb, span.open_at, speakers) if verb is not None else None
@@ -182,12 +183,15 @@ class QuoteExtractor:
             return Attribution(previous[1].person, previous[1].mention, previous[1].cue, 0.75)
         if (
             previous is not None
-            and previous[1].person is not None
+            and previous[1].mention is not None
+            and found.mention is None
             and not lead.strip()
             and self._follows_its_cue(text, previous[0], span)
         ):
-            # « ... », a dit X. « ... »: the next sentence goes on quoting the same speaker.
-            return Attribution(previous[1].person, previous[1].mention, previous[1].cue, 0.7)
+            # « ... », a dit X. « ... »: the next sentence goes on quoting the same speaker (or the same words
+            # naming someone the article does not name: "a répondu la porte-parole").
+            before = previous[1]
+            return Attribution(before.person, before.mention, before.cue, 0.7 if before.person else None)
         if last is not None and last[1].person is not None and lead.strip() and not lead.rstrip().endswith(":"):
             # A fragment quoted in the sentence right after reported speech, with no cue of its own.
             previous_sentence = _sentence_start(doc, max(0, lead_start - 1))
@@ -317,6 +321,11 @@ class QuoteExtractor:
             for t in doc[_token_at(doc, cue_end) : _token_at(doc, end)]
         ):
             return None
+        pronoun = re.match(r"\s*(\w+)\s*,", text[cue_end:end])
+        if pronoun is not None and pronoun[1].lower() in self.rules.cue_pronouns:
+            gender = self.rules.cue_pronouns[pronoun[1].lower()]
+            person = speakers.resolve_pronoun(cue_end, gender, _sentence_start(doc, cue_end))
+            return Attribution(person, pronoun[1], cue_text, 0.7 if person else None)
         for speaker, is_body, confidence in (
             (speakers.person_at(cue_end, end), False, 0.85),
             (speakers.body_at(cue_end, end), True, 0.8),
@@ -339,6 +348,8 @@ class QuoteExtractor:
         if len(words) > (MAX_BODY_LEAD_WORDS if is_body else MAX_ROLE_WORDS):
             return False
         between = doc[_token_at(doc, cue_end) : _token_at(doc, name_start)]
+        if len(between) > 1 and between[-1].text == ",":
+            between = between[:-1]  # the name in apposition: "selon la fédération des banques, Febelfin"
         if any(t.pos_ not in NOUN_PHRASE_POS and t.text not in {"-", "'", "’"} for t in between):
             return False
         return is_body or not (between[-1].pos_ == "ADP" or between[-1].lower_ in GENITIVE)

@@ -152,6 +152,13 @@ class Speakers:
     def _heads_noun_phrase(token: Token) -> bool:
         return token.pos_ in HEAD_POS and not _preposition(token) and "\n" not in token.text
 
+    def body_ending(self, start: int, end: int, mark: str) -> Person | None:
+        """The organisation named last in [start, end) when only `mark` follows it: "Pour l'April : « ... »"."""
+        for body in reversed(self.bodies):
+            if start <= body.start < end and not self.inside_quote(body.start):
+                return body if self.doc.text[body.end : end].strip() == mark else None
+        return None
+
     def body_at(self, start: int, end: int) -> Person | None:
         """The first organisation or place named within [start, end), outside quotes."""
         return next((b for b in self.bodies if start <= b.start < end and not self.inside_quote(b.start)), None)
