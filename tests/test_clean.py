@@ -65,6 +65,41 @@ def test_furniture_headline_and_subheadings(cleaner: Cleaner) -> None:
     assert fragment.language == "en"
 
 
+FURNITURE = [
+    "Partager sur WhatsApp",
+    "Publié le mardi 4 mars 2025 à 10h30, mis à jour le 4 mars 2025 à 12h05",
+    "Mis à jour le 04/03/2025 à 12:05",
+    "Temps de lecture : 3 min",
+    "Il vous reste 72 % de cet article à lire.",
+    "Déjà abonné ? Se connecter",
+    "Suivez-nous sur Instagram",
+    "Recevez chaque matin notre newsletter gratuite",
+    "Commentaires (12)",
+    "Accueil > Monde > Europe",
+    "Par Jeanne Martin, envoyée spéciale à Lorient",
+    "Par Le Courrier de l'Ouest avec AFP",
+    "Avec AFP",
+    "Advertisement",  # English furniture on a French page
+    "Read more: the port strike in ten questions",
+]
+BODY_LINES = [
+    "Par la suite, les dockers ont voté la reprise du travail.",
+    "Par ailleurs",  # a subheading, lower case after the first word
+    "Partager le fardeau entre les ports est une nécessité, a estimé le ministre.",
+    "Publié le 4 mars, le rapport de la Cour des comptes a fait grand bruit.",
+    "Source de tensions depuis des années, la réforme des ports divise encore.",
+    "Temps de lecture et temps de travail ne se confondent pas, rappelle le syndicat.",
+]
+
+
+def test_french_and_english_furniture_lines_go_and_body_lines_stay(cleaner: Cleaner) -> None:
+    body = "Les dockers du port de Valmer ont cessé le travail mardi matin, a indiqué leur syndicat."
+    article = cleaner.clean(text_article("\n\n".join([body, *FURNITURE, *BODY_LINES])))
+    assert article.removed == FURNITURE
+    for line in BODY_LINES:
+        assert line in article.text
+
+
 def test_normalise_keeps_the_words() -> None:
     assert (
         normalise("Il a dit :\u00a0«\u202fnon\u202f» ; 27\u00a0800″ civils  ") == 'Il a dit : « non » ; 27 800" civils'

@@ -38,6 +38,7 @@ DOUBLED_MARKS = re.compile(r"(«|»|“|”)\1+|''(?=\w)|(?<=\w)''")
 LINE_END = re.compile(r"[.!?…:;,»”\"')\]]$")
 # Headline detection: the first line is a headline, not a paragraph, when it is short and unpunctuated.
 HEADLINE_MAX_CHARS = 220
+WEB_LANGUAGE = "en"  # the language of the furniture every site may print, whatever its own
 RUBRIC_MAX_WORDS = 4
 # The extraction chain (extract_html). Measured on the 281 pages of bench/pipeline.py, it gives the text the
 # full chain (precision mode compared with readability and jusText, the default mode under 1,500 characters)
@@ -113,6 +114,7 @@ class Cleaner:
         self.config = config
         self.languages = LanguageIdentifier()
         self._rules: dict[str, DebrisRules] = {}
+        self._web_rules: DebrisRules | None = None
 
     def warm(self) -> None:
         """Load the language models now, so that worker processes forked from this one share them."""
@@ -141,6 +143,8 @@ class Cleaner:
         rules = self.rules(language)
         self._take_headline(body, title, expect_headline=raw.format == "text")
         self._drop_debris(body, rules)
+        if language != WEB_LANGUAGE:
+            self._drop_debris(body, self.web_rules())
         cleaned = "\n\n".join(line for line in body.lines if line)
         if not cleaned.strip():
             raise InputError(raw.origin, "no article text left after cleaning")
@@ -157,6 +161,14 @@ class Cleaner:
             foreign_fragments=self.languages.foreign_fragments(cleaned, language),
             fetched_at=raw.fetched_at,
         )
+
+    def web_rules(self) -> DebrisRules:
+        """The English furniture lines and patterns, without its rubrics: sites in any language print their
+        buttons and prompts in English too ("Share", "Advertisement", "Read more:")."""
+        if self._web_rules is None:
+            english = self.rules(WEB_LANGUAGE)
+            self._web_rules = DebrisRules(exact=english.exact, patterns=english.patterns)
+        return self._web_rules
 
     def _take_headline(self, body: _Body, title: str | None, expect_headline: bool) -> None:
         """Move the headline out of the body, and drop its repeats (also with other quote marks)."""
