@@ -108,6 +108,18 @@ def test_normalise_keeps_the_words() -> None:
     assert normalise("««doublé»»") == "«doublé»"
 
 
+def test_quoted_words_left_in_another_language_are_flagged(cleaner: Cleaner) -> None:
+    article = cleaner.clean(
+        text_article(
+            "Le négociateur a été clair devant la presse : « We are ready to talk with them », a-t-il lancé. "
+            "Son adjoint a ajouté : « Nous sommes prêts à négocier dès la semaine prochaine », avant de partir. "
+            "Les manifestants scandaient « fake news » devant le siège de la chaîne de télévision."
+        )
+    )
+    flagged = [(article.text[f.start : f.end], f.language) for f in article.foreign_fragments]
+    assert flagged == [("We are ready to talk with them", "en")]
+
+
 def test_names_and_acronyms_in_brackets_are_not_foreign(cleaner: Cleaner) -> None:
     article = cleaner.clean(
         text_article(

@@ -20,6 +20,9 @@ LANGUAGES = (
 # Spans set apart by brackets are where translation leftovers sit ("[las zonas ...]"); they are checked
 # even when short. Other sentences are checked only when long enough for a reliable guess.
 BRACKETED = re.compile(r"\[([^\[\]\n]{3,300})\]|\(([^()\n]{3,300})\)")
+# Quoted words left in their language: « We are ready to talk », “Estamos listos”.
+QUOTED = re.compile(r"«\s*([^«»\n]{3,300}?)\s*»|“([^“”\n]{3,300})”")
+QUOTED_MIN_WORDS = 3  # two words are often a slogan kept on purpose (« fake news »)
 SENTENCE = re.compile(r"[^.!?…\n]+[.!?…]?")
 LETTERS = re.compile(r"[^\W\d_]{2,}")
 
@@ -67,13 +70,15 @@ class LanguageIdentifier:
         """Spans of `text` written in another language than `language`, with their language."""
         fragments: list[ForeignFragment] = []
         taken: list[tuple[int, int]] = []
-        for match in BRACKETED.finditer(text):
-            group = 1 if match.group(1) is not None else 2
-            start, end = match.span(group)
-            found = self._foreign(text[start:end], language, BRACKET_CONFIDENCE, min_words=2)
-            if found:
-                fragments.append(ForeignFragment(start, end, found, text[start:end]))
-                taken.append((start, end))
+        for pattern, min_words in ((BRACKETED, 2), (QUOTED, QUOTED_MIN_WORDS)):
+            for match in pattern.finditer(text):
+                start, end = match.span(1 if match.group(1) is not None else 2)
+                if any(s < end and start < e for s, e in taken):
+                    continue
+                found = self._foreign(text[start:end], language, BRACKET_CONFIDENCE, min_words=min_words)
+                if found:
+                    fragments.append(ForeignFragment(start, end, found, text[start:end]))
+                    taken.append((start, end))
         for match in SENTENCE.finditer(text):
             start, end = _strip_span(text, *match.span())
             if end - start < 20 or any(s < end and start < e for s, e in taken):
