@@ -29,7 +29,9 @@ def resolve_all(reader: Reader, config: Config, store: Store, texts: list[str]) 
 @pytest.mark.parametrize(
     ("a", "b"),
     [("Dmitri", "Dmitry"), ("Sergueï Narychkine", "Sergei Naryshkin"), ("Zelensky", "Zelenski"),
-     ("Choïgou", "Shoigu"), ("Poutine", "Putin")],
+     ("Choïgou", "Shoigu"), ("Poutine", "Putin"), ("Alexeï Navalny", "Aleksei Navalnyi"),
+     ("Benyamin Netanyahou", "Benjamin Netanyahu"), ("Mohammed ben Salmane", "Mohammed bin Salman"),
+     ("Ievgueni Prigojine", "Yevgeny Prigozhin")],
 )  # fmt: skip
 def test_transliterations_fold_together(config: Config, a: str, b: str) -> None:
     rules = NameRules.load(config.language_rules)
