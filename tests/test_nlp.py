@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import spacy
+import srsly.msgpack
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
@@ -41,3 +42,11 @@ def test_articles_in_the_model_language_are_parsed_others_read_as_words(reader: 
     readings = list(reader.read([french, english]))
     assert readings[0].doc is not None and "vasseur" in readings[0].lemmas
     assert readings[1].doc is None and readings[1].lemmas == ["minister", "closed", "wards", "thursday"]
+
+
+def test_frozen_msgpack_codecs_are_the_registered_ones_and_docs_travel_whole(reader: Reader) -> None:
+    doc = reader.nlp("La ministre Claire Dumas a annoncé lundi à Nantes que la maternité rouvrira.")
+    for registry in (srsly.msgpack.msgpack_encoders, srsly.msgpack.msgpack_decoders):
+        assert registry.get_all() == type(registry).get_all(registry)  # what catalogue itself would look up
+    back = Doc(reader.nlp.vocab).from_bytes(doc.to_bytes(exclude=["tensor", "user_data"]))
+    assert back.to_json() == doc.to_json()
