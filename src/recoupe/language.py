@@ -23,6 +23,9 @@ BRACKETED = re.compile(r"\[([^\[\]\n]{3,300})\]|\(([^()\n]{3,300})\)")
 # Quoted words left in their language: « We are ready to talk », “Estamos listos”.
 QUOTED = re.compile(r"«\s*([^«»\n]{3,300}?)\s*»|“([^“”\n]{3,300})”")
 QUOTED_MIN_WORDS = 3  # two words are often a slogan kept on purpose (« fake news »)
+# A quote with more than this share of function words of the article's language is in that language. Brackets
+# get no such test: "[las zonas anexionadas del este de Ucrania]" holds a French "de".
+QUOTED_HOME_SHARE = 0.2
 SENTENCE = re.compile(r"[^.!?…\n]+[.!?…]?")
 LETTERS = re.compile(r"[^\W\d_]{2,}")
 
@@ -70,11 +73,15 @@ class LanguageIdentifier:
         """Spans of `text` written in another language than `language`, with their language."""
         fragments: list[ForeignFragment] = []
         taken: list[tuple[int, int]] = []
-        for pattern, min_words in ((BRACKETED, 2), (QUOTED, QUOTED_MIN_WORDS)):
+        home_words = function_words(language)
+        for pattern, min_words, home_share in ((BRACKETED, 2, 1.0), (QUOTED, QUOTED_MIN_WORDS, QUOTED_HOME_SHARE)):
             for match in pattern.finditer(text):
                 start, end = match.span(1 if match.group(1) is not None else 2)
                 if any(s < end and start < e for s, e in taken):
                     continue
+                words = [w.lower() for w in LETTERS.findall(text, start, end)]
+                if home_words and sum(w in home_words for w in words) > home_share * len(words):
+                    continue  # a quote in the article's language, as most are: lingua is not asked
                 found = self._foreign(text[start:end], language, BRACKET_CONFIDENCE, min_words=min_words)
                 if found:
                     fragments.append(ForeignFragment(start, end, found, text[start:end]))
@@ -84,7 +91,6 @@ class LanguageIdentifier:
             if end - start < 20 or any(s < end and start < e for s, e in taken):
                 continue
             words = [w.lower() for w in LETTERS.findall(text, start, end)]
-            home_words = function_words(language)
             if home_words and sum(w in home_words for w in words) >= HOME_STOPWORD_SHARE * len(words):
                 continue
             found = self._foreign(text[start:end], language, SENTENCE_CONFIDENCE, min_words=MIN_SENTENCE_WORDS)
