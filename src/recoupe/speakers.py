@@ -105,8 +105,10 @@ class Speakers:
         return None
 
     def add_speaker(self, position: int, person: Person) -> None:
-        """Make a quote's speaker salient from the quote's position on."""
-        bisect.insort(self.candidates, Candidate(position, person), key=lambda c: c.position)
+        """Make a quote's speaker salient from the quote's position on, if a person: "il" and "elle" stand for
+        people far more often than for an organisation that spoke before them."""
+        if person.entity in self.gender:
+            bisect.insort(self.candidates, Candidate(position, person), key=lambda c: c.position)
 
     def resolve_pronoun(self, position: int, gender: str, sentence_start: int | None = None) -> Person | None:
         """The person a pronoun stands for: the nearest compatible person named earlier in its sentence, else
