@@ -79,6 +79,9 @@ FURNITURE = [
     "Par Jeanne Martin, envoyée spéciale à Lorient",
     "Par Le Courrier de l'Ouest avec AFP",
     "Avec AFP",
+    "» Lire aussi : Le port de Valmer bloqué depuis une semaine",
+    "[A lire également] Les dockers votent la grève",
+    "• Partager",
     "Advertisement",  # English furniture on a French page
     "Read more: the port strike in ten questions",
 ]

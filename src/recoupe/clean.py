@@ -36,6 +36,8 @@ QUOTE_VARIANT = re.compile("[″〃＂„‟❝❞]")
 QUOTE_MARKS = re.compile(r"[«»“”\"'‘’]")
 DOUBLED_MARKS = re.compile(r"(«|»|“|”)\1+|''(?=\w)|(?<=\w)''")
 LINE_END = re.compile(r"[.!?…:;,»”\"')\]]$")
+# Arrows, bullets and brackets sites put before a link or a button.
+BULLETS = re.compile(r"^[\s»>•·▸►▶→\-–—*|\[\]]+")
 # Headline detection: the first line is a headline, not a paragraph, when it is short and unpunctuated.
 HEADLINE_MAX_CHARS = 220
 WEB_LANGUAGE = "en"  # the language of the furniture every site may print, whatever its own
@@ -83,7 +85,8 @@ class DebrisRules:
         key = _fold(line)
         if not key:
             return False
-        if key in self.exact or any(p.search(line) for p in self.patterns):
+        bare = BULLETS.sub("", line)  # "» Lire aussi", ">> Lire aussi", "[Lire aussi] ...", "• Partager"
+        if key in self.exact or _fold(bare) in self.exact or any(p.search(bare) for p in self.patterns):
             return True
         return self._is_rubric_line(line, key)
 
