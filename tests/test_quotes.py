@@ -193,6 +193,16 @@ CASES: list[tuple[str, str, Found]] = [
         ("tous ses vols seront maintenus demain matin malgré la grève", "Air France", "indirect"),
     ),
     (
+        "indirect speech with the day and a phrase before 'que'",
+        "La maire Anne Roy a déclaré mardi soir à la presse locale que le marché restera ouvert tout l'été.",
+        ("le marché restera ouvert tout l'été", "Anne Roy", "indirect"),
+    ),
+    (
+        "relative 'qui' before the reporting verb",
+        "La maire Anne Roy a reçu Paul Mercier, le préfet, qui a déclaré que les routes resteront fermées demain.",
+        ("les routes resteront fermées demain", "Paul Mercier", "indirect"),
+    ),
+    (
         "indirect speech ends with its paragraph",
         "La maire Anne Roy a affirmé que le marché restera ouvert tout l'été\nLe conseil se réunit demain.",
         ("le marché restera ouvert tout l'été", "Anne Roy", "indirect"),
@@ -273,6 +283,11 @@ def test_a_sentence_between_two_quotes_breaks_the_speaker_chain(extract: Any) ->
         "« Rien n'est garanti pour les salariés du site. »"
     )
     assert [q.speaker for q in extract(text)] == ["Hélène Marchal", None]
+
+
+def test_relative_que_after_an_object_is_no_reported_speech(extract: Any) -> None:
+    text = "Le ministre Pierre Duval a annoncé un plan que les syndicats jugeaient coûteux depuis longtemps."
+    assert extract(text) == []
 
 
 def test_impersonal_and_non_speech_clauses_are_not_reported_speech(extract: Any) -> None:

@@ -29,6 +29,7 @@ class QuoteRules:
     subordinators: frozenset[str]
     inverting: frozenset[str]
     connectives: tuple[str, ...]
+    time_words: frozenset[str]
     pronouns: dict[str, str]
     cue_pronouns: dict[str, str]
     impersonal_words: frozenset[str]
@@ -50,6 +51,7 @@ class QuoteRules:
             subordinators=frozenset(data["subordinators"]),
             inverting=frozenset(data.get("inverting", [])),
             connectives=tuple(data.get("connectives", [])),
+            time_words=frozenset(data.get("time_words", [])),
             pronouns=dict(data["pronouns"]),
             cue_pronouns=dict(data.get("cue_pronouns", {})),
             impersonal_words=frozenset(data.get("impersonal", [])),

@@ -31,6 +31,9 @@ MAX_CUE_WORDS = 10
 MAX_ROLE_WORDS = 8
 MAX_BODY_LEAD_WORDS = 4
 NOUN_PHRASE_POS = frozenset({"DET", "NOUN", "ADJ", "PROPN", "ADP", "NUM"})
+THAT = frozenset({"que", "qu'", "qu’", "qu"})
+# Tokens that may stand between a reporting verb and its "que": "a déclaré mardi soir à la presse locale que".
+MAX_BEFORE_THAT = 8
 
 
 @dataclass
@@ -389,6 +392,13 @@ class QuoteExtractor:
         cue = cue or self._reporting_cue_in(doc, start, end)
         cue_text = cue.text if cue is not None else None
         first, last = _token_at(doc, start), _token_at(doc, end)
+        relative = self._relative_subject(doc, first, last)
+        if relative is not None:
+            # "..., Arnaud Montebourg, le ministre, qui a déclaré que": "qui" stands for the name before it.
+            person = speakers.person_before(doc[first].idx, relative.idx)
+            if person is None:
+                return Attribution(None, None, cue_text, None)
+            return Attribution(person, person.text, cue_text, confidence - 0.1)
         # The subject nearest the verb, looking back from it: "lorsqu'il a répondu", "Caradec s'est dite".
         for token in reversed(doc[first:last]):
             if self._is_pronoun_subject(token):
@@ -428,6 +438,14 @@ class QuoteExtractor:
         if person is not None:
             return Attribution(person, person.text, cue_text, confidence - 0.1)
         return Attribution(None, None, cue_text, None)
+
+    @staticmethod
+    def _relative_subject(doc: Doc, first: int, last: int) -> Token | None:
+        """The relative "qui" right before the verb ending [first, last), past auxiliaries and clitics."""
+        i = last - 1
+        while i >= first and (doc[i].pos_ in {"AUX", "ADV"} or doc[i].lower_ in CLITICS):
+            i -= 1
+        return doc[i] if i >= first and doc[i].lower_ == "qui" else None
 
     def _in_reported_clause(self, doc: Doc, first: int, at: int) -> bool:
         """Whether a token stands after "que" following a reporting verb in [first, at): in "X annonce (...) que
@@ -533,8 +551,8 @@ class QuoteExtractor:
         for token in tokens:
             lemma = self.rules.reporting_lemma(token) if token.pos_ == "VERB" else None
             if lemma is not None and lemma not in self.rules.not_before_that:
-                nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
-                if nxt is not None and nxt.lower_ in {"que", "qu'", "qu’", "qu"}:
+                nxt = self._that_after(doc, token, end)
+                if nxt is not None:
                     content_start = nxt.idx + len(nxt.text)
                     if nxt.lower_ == "qu" and content_start < len(text) and text[content_start] in "'’":
                         content_start += 1
@@ -576,6 +594,26 @@ class QuoteExtractor:
                 attribution = Attribution(person, person.text, token.text, 0.85)
                 return [_Indirect(content_start, content_end, attribution)]
         return []
+
+    def _that_after(self, doc: Doc, verb: Token, end: int) -> Token | None:
+        """The "que" opening what a reporting verb reports: right after it, or past adverbs, the day and
+        prepositional phrases ("a indiqué mardi à la presse que"); not past an object ("a annoncé un plan que":
+        that "que" opens a relative clause)."""
+        in_phrase = False
+        for token in doc[verb.i + 1 : min(len(doc), verb.i + 1 + MAX_BEFORE_THAT)]:
+            if token.idx >= end:
+                return None
+            if token.lower_ in THAT:
+                return token
+            if token.pos_ == "ADP":
+                in_phrase = True
+            elif token.text == ",":
+                in_phrase = False
+            elif token.lower_ in self.rules.time_words or token.pos_ == "ADV":
+                continue
+            elif not (in_phrase and token.pos_ in NOUN_PHRASE_POS):
+                return None
+        return None
 
     def _quote(self, article: Article, start: int, end: int, kind: QuoteKind, attribution: Attribution) -> Quote:
         return Quote(

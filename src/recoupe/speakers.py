@@ -92,6 +92,15 @@ class Speakers:
             i += 1
         return None
 
+    def person_before(self, start: int, end: int) -> Person | None:
+        """The last person mention within [start, end), outside quotes."""
+        i = bisect.bisect_left(self._starts, end) - 1
+        while i >= 0 and self.persons[i].start >= start:
+            if not self.inside_quote(self.persons[i].start):
+                return self.persons[i]
+            i -= 1
+        return None
+
     def mention_at(self, start: int, end: int) -> Person | None:
         """The first person mention within [start, end), inside quotes too (a name in an incise)."""
         i = bisect.bisect_left(self._starts, start)
