@@ -22,6 +22,9 @@ LABELS: dict[str, EntityType] = {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "MISC
 DETERMINERS = frozenset({"le", "la", "l'", "l’", "les", "du", "au", "son", "sa", "leur", "un", "une", "ce", "cet"})
 COMPLEMENT_POS = frozenset({"ADJ", "ADP", "DET", "NOUN", "PROPN", "NUM"})
 MAX_COMPLEMENT = 6
+# Lower-case words that begin a surname ("de Villepin", "van Gogh", "ben Salmane"): never a role to drop.
+PARTICLES = frozenset({"de", "du", "des", "d", "van", "von", "der", "den", "ter", "da", "di", "dos", "das", "del",
+                       "della", "la", "le", "el", "al", "ben", "bin", "ibn", "abu", "mac", "zu"})  # fmt: skip
 CLOSING_MARKS = frozenset({"»", "”", '"'})
 GENITIVE = frozenset({"de", "du", "des", "d'", "d’"})  # the only prepositions inside a role's complement
 
@@ -189,7 +192,13 @@ class EntityResolver:
         # The NER may take the role before a name into it ("président Obama", "général Dupont"): a name starts
         # with a capital, so a leading lower-case word goes when a capitalised one follows it (before a particle
         # it may be a role's complement, "président de la République", or a name, "général de Gaulle").
-        while len(tokens) > 1 and tokens[0].is_lower and tokens[0].is_alpha and tokens[1].text[:1].isupper():
+        while (
+            len(tokens) > 1
+            and tokens[0].is_lower
+            and tokens[0].is_alpha
+            and tokens[0].lower_ not in PARTICLES
+            and tokens[1].text[:1].isupper()
+        ):
             tokens = tokens[1:]
             start = tokens[0].idx
         if not tokens or _not_a_name(tokens) or fold_plain(" ".join(t.text for t in tokens)) in self.rules.not_persons:
