@@ -353,7 +353,7 @@ class QuoteExtractor:
         between = doc[_token_at(doc, cue_end) : _token_at(doc, name_start)]
         if len(between) > 1 and between[-1].text == ",":
             between = between[:-1]  # the name in apposition: "selon la fédération des banques, Febelfin"
-        if any(t.pos_ not in NOUN_PHRASE_POS and t.text not in {"-", "'", "’"} for t in between):
+        if not len(between) or any(t.pos_ not in NOUN_PHRASE_POS and t.text not in {"-", "'", "’"} for t in between):
             return False
         return is_body or not (between[-1].pos_ == "ADP" or between[-1].lower_ in GENITIVE)
 
