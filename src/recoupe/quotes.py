@@ -64,6 +64,8 @@ class QuoteExtractor:
         self.config = config
         self.rules = QuoteRules.load(config.language_rules)
         self.names = NameRules.load(config.language_rules)
+        # Phrases opening a lead that introduces a quote of its own: "Pour X, « ... »", "Comme le dit X, « ... »".
+        self._cue_phrases = tuple(f"{cue} " for cue in (*self.rules.opening_cues, *sorted(self.rules.inverting)))
 
     def extract(self, doc: Doc, article: Article, entities: list[Entity], mentions: list[Mention]) -> list[Quote]:
         """The quotes of one article, in text order."""
@@ -126,8 +128,7 @@ class QuoteExtractor:
         lead = text[_sentence_start(doc, span.open_at) : span.open_at].strip()
         if not lead or lead.endswith(":") or span.open_at == _paragraph_start(text, span.open_at):
             return "direct"
-        cue_phrases = tuple(f"{cue} " for cue in (*self.rules.opening_cues, *sorted(self.rules.inverting)))
-        if lead.endswith(",") and lead.lower().startswith(cue_phrases) and len(lead.split()) <= 8:
+        if lead.endswith(",") and lead.lower().startswith(self._cue_phrases) and len(lead.split()) <= 8:
             return "direct"  # "Pour X, « ... »", "Comme le dit X, « ... »": the quote is a sentence of its own
         return "mixed"
 
@@ -208,11 +209,12 @@ class QuoteExtractor:
         before = [t.lower_ for t in doc[max(0, verb.i - 4) : verb.i]]
         if not any(word in self.rules.inverting for word in before):
             return None
-        after = verb.idx + len(verb.text)
-        for speaker, confidence in ((speakers.person_at(after, end), 0.85), (speakers.body_at(after, end), 0.8)):
-            if speaker is not None and len(text[after : speaker.start].split()) <= 2:
-                return Attribution(speaker, speaker.text, verb.text, confidence - (0.05 if speaker.by_role else 0))
-        return None
+        named = _named_right_after(text, speakers, verb.idx + len(verb.text), end)
+        if named is None:
+            return None
+        speaker, is_body = named
+        confidence = 0.8 if is_body else 0.85 - (0.05 if speaker.by_role else 0)
+        return Attribution(speaker, speaker.text, verb.text, confidence)
 
     @staticmethod
     def _or_body(found: Attribution, body: Person | None, confidence: float) -> Attribution:
@@ -276,13 +278,12 @@ class QuoteExtractor:
         if cue is None:
             return None
         cue_end = span.close_at + 1 + gap + len(cue)
-        person = speakers.person_at(cue_end, cue_end + 40)
-        if person is not None and len(text[cue_end : person.start].split()) <= 2:
-            return Attribution(person, person.text, after[gap : gap + len(cue)], 0.8 if person.by_role else 0.9)
-        body = speakers.body_at(cue_end, cue_end + 40)
-        if body is not None and len(text[cue_end : body.start].split()) <= 2:
-            return Attribution(body, body.text, after[gap : gap + len(cue)], 0.8)
-        return None
+        named = _named_right_after(text, speakers, cue_end, cue_end + 40)
+        if named is None:
+            return None
+        speaker, is_body = named
+        confidence = 0.8 if is_body or speaker.by_role else 0.9
+        return Attribution(speaker, speaker.text, after[gap : gap + len(cue)], confidence)
 
     def _incise(self, doc: Doc, text: str, span: Marked, speakers: Speakers) -> Attribution | None:
         """A cue set inside the quote between commas: « Moi, dit-il, je reste », « Nous, explique X, ... »."""
@@ -319,10 +320,7 @@ class QuoteExtractor:
         # "Selon X, <clause> « ... »": a source cue gives X the whole sentence, quoted words and all (a reporting
         # verb in the clause has sent the quote to its subject before). "Pour X, le directeur juge « ... »":
         # after "pour", the clause's own verb has its own subject.
-        if cue not in self.rules.source_cues and any(
-            t.pos_ in {"VERB", "AUX"} and "Fin" in t.morph.get("VerbForm", []) and not speakers.inside_quote(t.idx)
-            for t in doc[_token_at(doc, cue_end) : _token_at(doc, end)]
-        ):
+        if cue not in self.rules.source_cues and speakers.first_finite_verb(cue_end, end) is not None:
             return None
         pronoun = re.match(r"\s*(\w+)\s*,", text[cue_end:end])
         if pronoun is not None and pronoun[1].lower() in self.rules.cue_pronouns:
@@ -749,6 +747,15 @@ def _role_phrase(doc: Doc, after: int) -> str | None:
     if end - i < 2:
         return None
     return doc.text[doc[i].idx : doc[end - 1].idx + len(doc[end - 1].text)]
+
+
+def _named_right_after(text: str, speakers: Speakers, after: int, end: int) -> tuple[Person, bool] | None:
+    """The person, else the organisation, named within two words after a cue and before `end`, and whether it
+    is an organisation: "», selon (la) SNCF", "comme le rappelle Anne Roy"."""
+    for speaker, is_body in ((speakers.person_at(after, end), False), (speakers.body_at(after, end), True)):
+        if speaker is not None and len(text[after : speaker.start].split()) <= 2:
+            return speaker, is_body
+    return None
 
 
 def _verbless(doc: Doc, span: Marked) -> bool:

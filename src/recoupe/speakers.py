@@ -141,6 +141,7 @@ class Speakers:
     def body_subject(self, start: int, end: int) -> Person | None:
         """The organisation or place heading the subject of the clause in [start, end): "Le syndicat CGT
         estime", "Moscou a dénoncé"; not one inside a complement ("le porte-parole de la SNCF a dit")."""
+        main_verb = self.first_finite_verb(start, end)
         for body in self.bodies:
             if body.start >= end:
                 break
@@ -153,7 +154,7 @@ class Speakers:
             while j >= 0 and self.doc[j].idx >= start and self._heads_noun_phrase(self.doc[j]):
                 j -= 1
             in_complement = j >= 0 and self.doc[j].idx >= start and _preposition(self.doc[j])
-            if self._finite_verb_in(start, body.start):
+            if main_verb is not None and main_verb.idx < body.start:
                 return None  # past the main verb: an organisation further on is its object
             if not in_complement and not self.after_subordinator(self.doc[j + 1]) and self.is_subject(body, True):
                 return body
@@ -174,11 +175,10 @@ class Speakers:
         """The first organisation or place named within [start, end), outside quotes."""
         return next((b for b in self.bodies if start <= b.start < end and not self.inside_quote(b.start)), None)
 
-    def _finite_verb_in(self, start: int, end: int) -> bool:
-        return any(
-            t.pos_ in {"VERB", "AUX"} and "Fin" in t.morph.get("VerbForm", []) and not self.inside_quote(t.idx)
-            for t in self.doc[self._token_index(start) : self._token_index(end)]
-        )
+    def first_finite_verb(self, start: int, end: int) -> Token | None:
+        """The first finite verb of [start, end), outside quotes."""
+        tokens = self.doc[self._token_index(start) : self._token_index(end)]
+        return next((t for t in tokens if is_finite_verb(t) and not self.inside_quote(t.idx)), None)
 
     def subject_before(self, start: int, end: int) -> Person | None:
         """The subject of the clause in [start, end): the first person named before a finite verb."""
@@ -188,8 +188,7 @@ class Speakers:
             person = self._person_starting(token.idx)
             if person is not None and not self.inside_quote(token.idx) and not self.after_subordinator(token):
                 return person
-            finite = token.pos_ in {"VERB", "AUX"} and "Fin" in token.morph.get("VerbForm", [])
-            if finite and not self.inside_quote(token.idx):
+            if is_finite_verb(token) and not self.inside_quote(token.idx):
                 return None  # past the main verb: a name further on is its object or in a clause of its own
         return None
 
@@ -197,7 +196,7 @@ class Speakers:
         """Whether a mention stands where a subject does: before a verb (a finite one if asked), past an
         apposition or a clitic."""
         verb = self._verb_after(person)
-        return verb is not None and (not finite or "Fin" in verb.morph.get("VerbForm", []))
+        return verb is not None and (not finite or is_finite_verb(verb))
 
     def _verb_after(self, person: Person) -> Token | None:
         i = self._token_index(person.end)
@@ -229,7 +228,7 @@ class Speakers:
                     if not self.after_subordinator(token):
                         subjects.append(person)
                     break
-                if token.pos_ in {"VERB", "AUX"} and "Fin" in token.morph.get("VerbForm", []):
+                if is_finite_verb(token):
                     break
         return subjects
 
@@ -248,6 +247,11 @@ class Speakers:
 
     def _token_index(self, char: int) -> int:
         return bisect.bisect_left(self._token_starts, char)
+
+
+def is_finite_verb(token: Token) -> bool:
+    """A verb or auxiliary in a finite form: the main verb of its clause, not a participle or an infinitive."""
+    return token.pos_ in {"VERB", "AUX"} and "Fin" in token.morph.get("VerbForm", [])
 
 
 def _preposition(token: Token) -> bool:
