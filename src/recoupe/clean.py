@@ -86,7 +86,9 @@ class DebrisRules:
         if not key:
             return False
         bare = BULLETS.sub("", line)  # "» Lire aussi", ">> Lire aussi", "[Lire aussi] ...", "• Partager"
-        if key in self.exact or _fold(bare) in self.exact or any(p.search(bare) for p in self.patterns):
+        if key in self.exact or (bare != line and _fold(bare) in self.exact):
+            return True
+        if any(p.search(bare) for p in self.patterns):
             return True
         return self._is_rubric_line(line, key)
 
