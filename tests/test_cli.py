@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from recoupe.cli import app
+from recoupe.config import RULES_DIR
 from recoupe.pipeline import Pipeline
 from recoupe.store import Store
 
@@ -60,6 +62,32 @@ def test_bad_inputs_are_named_and_the_rest_is_stored(tmp_path: Path, corpus: Pat
     assert "stored 3 articles" in result.stderr and "5 inputs failed" in result.stderr
     with Store(db) as store:
         assert store.count_articles() == 3
+
+
+@pytest.mark.parametrize(
+    ("rule_file", "broken", "said"),
+    [
+        ("debris.toml", "exact = [\n", "not valid TOML"),
+        ("debris.toml", "patterns = ['(unclosed']\n", "'(unclosed' is not a valid regular expression"),
+        ("quotes.toml", "reporting_verbs = [\n", "not valid TOML"),
+    ],
+)
+def test_a_broken_rule_file_is_named_and_nothing_stored_is_lost(
+    tmp_path: Path, corpus: Path, rule_file: str, broken: str, said: str
+) -> None:
+    db = str(tmp_path / "t.db")
+    assert invoke("--db", db, "ingest", str(corpus)).exit_code == 0
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules)
+    (rules / "fr" / rule_file).write_text(broken, encoding="utf-8")
+    config = tmp_path / "recoupe.toml"
+    config.write_text(f'[recoupe]\nrules_dir = "{rules}"\n', encoding="utf-8")
+    (corpus / "encore.txt").write_text("Les dockers du port de Valmer ont voté la reprise du travail jeudi.\n")
+    result = invoke("--config", str(config), "--db", db, "ingest", str(corpus))
+    assert result.exit_code == 2
+    assert f"error: {rules / 'fr' / rule_file}: " in result.stderr and said in result.stderr
+    with Store(Path(db)) as store:
+        assert store.count_articles() == 2
 
 
 def test_reingest_adds_nothing(tmp_path: Path, corpus: Path) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,7 +21,7 @@ from lxml.html import HtmlElement
 from trafilatura import metadata as page_metadata
 from trafilatura.settings import Document
 
-from recoupe.config import Config
+from recoupe.config import Config, ConfigError, read_rules
 from recoupe.errors import InputError
 from recoupe.language import LanguageIdentifier
 from recoupe.records import Article, RawArticle
@@ -68,10 +67,10 @@ class DebrisRules:
         """Rules from a TOML file; no file means no rules."""
         if not path.is_file():
             return cls()
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = read_rules(path)
         return cls(
             exact=frozenset(_key(line) for line in data.get("exact", [])),
-            patterns=tuple(re.compile(p, re.IGNORECASE) for p in data.get("patterns", [])),
+            patterns=tuple(_compile(p, path) for p in data.get("patterns", [])),
             rubrics=frozenset(_key(word) for word in data.get("rubrics", [])),
         )
 
@@ -303,6 +302,13 @@ def normalise(line: str) -> str:
         line = line.translate(QUOTE_VARIANTS)
     line = DOUBLED_MARKS.sub(lambda m: m.group(1) or '"', line)
     return " ".join(line.split())
+
+
+def _compile(pattern: str, path: Path) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as err:
+        raise ConfigError(f"{path}: pattern {pattern!r} is not a valid regular expression ({err})") from err
 
 
 def _key(line: str) -> str:

@@ -16,6 +16,23 @@ class ConfigError(ValueError):
     """A configuration file or value is invalid."""
 
 
+def parse_rules(text: str, path: Path) -> dict[str, Any]:
+    """The data of a rule file (rules/<lang>/*.toml), or a ConfigError naming the file."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: not valid TOML ({err})") from err
+
+
+def read_rules(path: Path) -> dict[str, Any]:
+    """Read and parse a rule file, or raise a ConfigError naming it."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: cannot read this rule file ({err})") from err
+    return parse_rules(text, path)
+
+
 def default_db_path() -> Path:
     """The store used when no --db is given: in the user's data directory."""
     return Path(platformdirs.user_data_dir("recoupe")) / "recoupe.db"

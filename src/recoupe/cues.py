@@ -6,11 +6,12 @@ when the NER misses it).
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.tokens import Token
+
+from recoupe.config import read_rules
 
 VERB_POS = frozenset({"VERB", "AUX", "NOUN", "ADJ"})  # the tagger often reads a participle as ADJ or NOUN
 
@@ -39,7 +40,7 @@ class QuoteRules:
     @classmethod
     def load(cls, folder: Path) -> QuoteRules:
         """Rules from quotes.toml of a language folder."""
-        data = tomllib.loads((folder / "quotes.toml").read_text(encoding="utf-8"))
+        data = read_rules(folder / "quotes.toml")
         return cls(
             verbs=frozenset(v.removeprefix("s'") for v in data["reporting_verbs"]),
             not_before_that=frozenset(data.get("not_before_that", [])),

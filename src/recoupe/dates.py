@@ -16,7 +16,6 @@ relative to the writing ("vendredi", "hier"), else the day of writing.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -24,7 +23,7 @@ from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
 
-from recoupe.config import Config
+from recoupe.config import Config, read_rules
 from recoupe.records import Article
 
 FUTURE_WINDOW = 40  # characters before a date where a future cue is looked for
@@ -72,7 +71,7 @@ class DateRules:
     """The date words of one language, compiled once."""
 
     def __init__(self, folder: Path) -> None:
-        data = tomllib.loads((folder / "dates.toml").read_text(encoding="utf-8"))
+        data = read_rules(folder / "dates.toml")
         self.months: list[str] = data["months"]
         self.weekdays: list[str] = data["weekdays"]
         self.first_day = set(data["first_day"])

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from recoupe.config import parse_rules
 from recoupe.names import function_words
 
 NUMBER = r"\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
@@ -43,7 +43,7 @@ class FigureReader:
         path = folder / "figures.toml"
         # A language without figure rules finds no figures: its briefs have no key figures.
         rules = path.read_text(encoding="utf-8") if path.exists() else ""
-        data = tomllib.loads(rules)
+        data = parse_rules(rules, path)
         self.digest = hashlib.sha256(rules.encode()).hexdigest()[:16]  # which rules found the figures: saved briefs
         self.scales: dict[str, float] = data.get("scales", {})
         # Function words are never what a number counts ("140 comme l'affirme le syndicat").

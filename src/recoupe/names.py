@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from spacy.util import get_lang_class
+
+from recoupe.config import read_rules
 
 
 def strip_accents(text: str) -> str:
@@ -40,8 +41,8 @@ class NameRules:
     @classmethod
     def load(cls, folder: Path) -> NameRules:
         """Rules from names.toml and roles.toml of a language folder."""
-        names = tomllib.loads((folder / "names.toml").read_text(encoding="utf-8"))
-        roles = tomllib.loads((folder / "roles.toml").read_text(encoding="utf-8"))
+        names = read_rules(folder / "names.toml")
+        roles = read_rules(folder / "roles.toml")
         return cls(
             titles=dict(names.get("titles", {})),
             folds=tuple((re.compile(a), b) for a, b in names.get("fold", {}).get("replacements", [])),

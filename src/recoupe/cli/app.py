@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from recoupe.config import Config, ConfigError
 from recoupe.store import Store, StoreError
 
+
+class _Commands(TyperGroup):
+    """The commands, with a broken configuration reported as an error naming its file wherever it is read:
+    the rule files of a language are read when a command first needs them, not when the options are."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click Context
+        try:
+            return super().invoke(ctx)
+        except ConfigError as err:
+            typer.echo(f"error: {err}", err=True)
+            raise typer.Exit(2) from err
+
+
 app = typer.Typer(
+    cls=_Commands,
     help="recoupe: cross-check the news. Ingest articles, then read stories, quotes and briefs.",
     no_args_is_help=True,
     add_completion=False,
