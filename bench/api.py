@@ -34,7 +34,7 @@ from pathlib import Path
 
 import httpx
 
-from recoupe.brief import builder_key
+from recoupe.brief.build import builder_key
 from recoupe.config import Config
 from recoupe.records import Analysis, Article, Entity, Event, Mention, Quote, Story, stable_id
 from recoupe.store import Store

@@ -21,11 +21,11 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from recoupe.cluster import Clusterer
 from recoupe.config import Config
-from recoupe.dedupe import NearCopyIndex
 from recoupe.records import Analysis, Article, Entity, stable_id
 from recoupe.store import Store
+from recoupe.stories.cluster import Clusterer
+from recoupe.stories.near_copies import NearCopyIndex
 
 WORDS = [
     "gouvernement",

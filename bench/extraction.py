@@ -21,7 +21,7 @@ from pathlib import Path
 
 import trafilatura
 
-from recoupe.clean import Cleaner
+from recoupe.clean.cleaner import Cleaner
 from recoupe.config import Config
 from recoupe.errors import InputError
 from recoupe.records import RawArticle

@@ -10,12 +10,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from recoupe.clean import Cleaner
+from recoupe.clean.cleaner import Cleaner
 from recoupe.config import Config
-from recoupe.entities import EntityResolver
 from recoupe.errors import InputError
-from recoupe.nlp import Reader
-from recoupe.quotes import QuoteExtractor
+from recoupe.people.entities import EntityResolver
+from recoupe.quotes.extract import QuoteExtractor
+from recoupe.read.nlp import Reader
 from recoupe.records import RawArticle
 from recoupe.store import Store
 

@@ -26,13 +26,14 @@ import trafilatura
 from spacy.language import Language
 
 from pipeline import SHARED, load_pages, stream
-from recoupe import clean, dates
+from recoupe.clean import cleaner as clean
 from recoupe.config import Config
 from recoupe.errors import InputError
-from recoupe.nlp import WARM_UP_TEXT, Reader
 from recoupe.pipeline import Pipeline
+from recoupe.read.nlp import WARM_UP_TEXT, Reader
 from recoupe.records import Article, RawArticle
 from recoupe.store import Store
+from recoupe.stories import dates
 
 
 class StageClock:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from recoupe.config import Config
-from recoupe.nlp import Reader
+from recoupe.read.nlp import Reader
 from recoupe.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from recoupe.api import CSP, create_app
 from recoupe.config import Config
-from recoupe.nlp import Reader
+from recoupe.read.nlp import Reader
 from recoupe.store import Store
 from recoupe.web import auth
 from web_samples import STORY_ID, article_id, entity_id, fill, quote_id

@@ -10,10 +10,10 @@ import pytest
 
 from recoupe.cli.commands import run_ingest
 from recoupe.config import Config
-from recoupe.entities import EntityResolver
 from recoupe.evaluate import evaluate
-from recoupe.nlp import Reader
-from recoupe.quotes import QuoteExtractor, pair_marks
+from recoupe.people.entities import EntityResolver
+from recoupe.quotes.extract import QuoteExtractor, pair_marks
+from recoupe.read.nlp import Reader
 from recoupe.records import Article, Quote
 from recoupe.store import Store
 

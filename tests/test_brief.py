@@ -13,14 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from recoupe import brief_render, example
-from recoupe.brief import Brief, BriefError, build_brief
+from recoupe import example
+from recoupe.brief import render as brief_render
+from recoupe.brief.build import Brief, BriefError, build_brief
 from recoupe.cli.commands import run_ingest
 from recoupe.config import Config
-from recoupe.figures import FigureReader
-from recoupe.names import function_words, strip_accents
+from recoupe.facts.figures import FigureReader
+from recoupe.facts.statements import MIN_WORDS, SAME_STATEMENT, WORDS, containment, group_statements
+from recoupe.people.names import function_words, strip_accents
 from recoupe.records import Analysis, Article, Quote
-from recoupe.statements import MIN_WORDS, SAME_STATEMENT, WORDS, containment, group_statements
 from recoupe.store import Store
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from recoupe import clean
-from recoupe.clean import Cleaner, normalise
+from recoupe.clean import cleaner as clean
+from recoupe.clean.cleaner import Cleaner, normalise
 from recoupe.config import Config
 from recoupe.errors import InputError
 from recoupe.records import RawArticle

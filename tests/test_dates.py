@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from recoupe.config import Config
-from recoupe.dates import DateReader, complete_published, event_dates
 from recoupe.records import Article
+from recoupe.stories.dates import DateReader, complete_published, event_dates
 
 
 @pytest.fixture(scope="module")

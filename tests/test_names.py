@@ -9,9 +9,9 @@ from typer.testing import CliRunner
 
 from recoupe.cli import app
 from recoupe.config import Config
-from recoupe.entities import EntityResolver, find
-from recoupe.names import NameRules
-from recoupe.nlp import Reader
+from recoupe.people.entities import EntityResolver, find
+from recoupe.people.names import NameRules
+from recoupe.read.nlp import Reader
 from recoupe.records import Article, Entity
 from recoupe.store import Store
 

@@ -8,7 +8,7 @@ from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
 from recoupe.config import Config
-from recoupe.nlp import Reader
+from recoupe.read.nlp import Reader
 from recoupe.records import Article
 
 # Invented for this test.

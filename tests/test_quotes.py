@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from recoupe.config import Config
-from recoupe.cues import QuoteRules
-from recoupe.entities import EntityResolver
-from recoupe.nlp import Reader
-from recoupe.quotes import QuoteExtractor, pair_marks
+from recoupe.people.entities import EntityResolver
+from recoupe.quotes.cues import QuoteRules
+from recoupe.quotes.extract import QuoteExtractor, pair_marks
+from recoupe.read.nlp import Reader
 from recoupe.records import Article, Quote, stable_id
 from recoupe.store import Store
 

@@ -12,13 +12,13 @@ from typer.testing import CliRunner
 from recoupe import example
 from recoupe.cli import app
 from recoupe.cli.commands import run_ingest
-from recoupe.cluster import Clusterer
 from recoupe.config import Config
-from recoupe.dates import DateReader, complete_published, event_dates
-from recoupe.dedupe import NearCopyIndex
 from recoupe.evaluate import evaluate
 from recoupe.records import Analysis, Article, Entity, stable_id
 from recoupe.store import Store
+from recoupe.stories.cluster import Clusterer
+from recoupe.stories.dates import DateReader, complete_published, event_dates
+from recoupe.stories.near_copies import NearCopyIndex
 
 
 @pytest.fixture(scope="module")

@@ -16,10 +16,10 @@ from recoupe.cli import app
 from recoupe.config import Config
 from recoupe.ingest.fetch import Fetcher
 from recoupe.ingest.urls import canonical_url
+from recoupe.ingest.watch import Cycle, Watcher, parse_every
 from recoupe.ingest.web import WebSource
 from recoupe.records import RawArticle
 from recoupe.store import Store
-from recoupe.watch import Cycle, Watcher, parse_every
 
 FIRST = ["01-valmer-greve-courrier.txt", "02-valmer-greve-littoral.html", "06-lize-crue-courrier.txt"]
 LATER = ["03-valmer-negociations-courrier.txt", "04-valmer-negociations-vigie.html", "08-lize-aide-echo.txt"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-import recoupe.brief
+import recoupe.brief.build
 from recoupe.api import create_app
 from recoupe.config import Config
 from recoupe.records import Mention, Quote, stable_id
@@ -275,13 +275,13 @@ def test_saved_brief_outlives_the_app_until_the_brief_format_changes(
 
     def build(store: Store, story_id: str, config: Config) -> object:
         calls.append(story_id)
-        return recoupe.brief.build_brief(store, story_id, config)
+        return recoupe.brief.build.build_brief(store, story_id, config)
 
     monkeypatch.setattr(views, "build_brief", build)
     with TestClient(create_app(config, store, token="t"), client=("127.0.0.1", 1)) as second:
         assert second.get(f"/api/stories/{STORY_ID}/brief").json() == built
         assert calls == []
-    monkeypatch.setattr(recoupe.brief, "BRIEF_FORMAT", recoupe.brief.BRIEF_FORMAT + 1)
+    monkeypatch.setattr(recoupe.brief.build, "BRIEF_FORMAT", recoupe.brief.build.BRIEF_FORMAT + 1)
     with TestClient(create_app(config, store, token="t"), client=("127.0.0.1", 1)) as third:
         assert third.get(f"/api/stories/{STORY_ID}/brief").json() == built
         assert calls == [STORY_ID]
@@ -296,7 +296,7 @@ def test_concurrent_requests_build_a_brief_once(tmp_path: Path, monkeypatch: pyt
     def slow_build(store: Store, story_id: str, config: Config) -> object:
         calls.append(story_id)
         time.sleep(0.2)  # long enough for the other requests to arrive while it builds
-        return recoupe.brief.build_brief(store, story_id, config)
+        return recoupe.brief.build.build_brief(store, story_id, config)
 
     monkeypatch.setattr(views, "build_brief", slow_build)
     state = AppState(Config(db=db), db, token="t")

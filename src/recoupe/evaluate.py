@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import PurePath
 from typing import Any
 
-from recoupe.names import strip_accents
+from recoupe.people.names import strip_accents
 from recoupe.records import Article, Quote
 from recoupe.store import Store
 

@@ -6,15 +6,19 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from recoupe import clean, dates, entities, nlp, quotes
-from recoupe.cluster import Clusterer
+from recoupe.clean import cleaner as clean
 from recoupe.config import Config
-from recoupe.dedupe import NearCopyIndex
 from recoupe.errors import InputError
 from recoupe.ingest.web import fetch_of
+from recoupe.people import entities
+from recoupe.quotes import extract as quotes
+from recoupe.read import nlp
+from recoupe.read.workers import Parser
 from recoupe.records import Analysis, Article, RawArticle, Skipped
 from recoupe.store import Store
-from recoupe.workers import Parser
+from recoupe.stories import dates
+from recoupe.stories.cluster import Clusterer
+from recoupe.stories.near_copies import NearCopyIndex
 
 
 @dataclass

@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from recoupe import brief_render
-from recoupe.brief import BriefError, build_brief
+from recoupe.brief import render as brief_render
+from recoupe.brief.build import BriefError, build_brief
 from recoupe.cli.app import app, get_config, open_store
 
 

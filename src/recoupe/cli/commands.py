@@ -10,9 +10,8 @@ from typing import Annotated
 import typer
 from tqdm import tqdm
 
-from recoupe import entities as entities_mod
 from recoupe import export
-from recoupe.clean import Cleaner
+from recoupe.clean.cleaner import Cleaner
 from recoupe.cli.app import app, get_config, open_store
 from recoupe.config import Config
 from recoupe.errors import InputError
@@ -20,6 +19,7 @@ from recoupe.ingest import files, open_inputs
 from recoupe.ingest.fetch import Fetcher
 from recoupe.ingest.urls import read_url_file
 from recoupe.ingest.web import WebSource
+from recoupe.people import entities as entities_mod
 from recoupe.pipeline import Pipeline, RunReport
 from recoupe.store import Store
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from recoupe.cli.app import app, get_config, open_store
-from recoupe.watch import Watcher, parse_every
+from recoupe.ingest.watch import Watcher, parse_every
 
 
 @app.command()

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from recoupe.brief import builder_key
+from recoupe.brief.build import builder_key
 from recoupe.config import Config
 from recoupe.pipeline import Pipeline
 from recoupe.store import Store

@@ -7,7 +7,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from recoupe.brief import build_brief
+from recoupe.brief.build import build_brief
 from recoupe.config import Config
 from recoupe.store import Store
 from recoupe.web import highlight
@@ -67,7 +67,7 @@ def story(store: Store, story_id: str) -> dict[str, Any]:
 
 
 def brief(store: Store, story_id: str, config: Config) -> dict[str, Any]:
-    """The story brief (recoupe.brief) as JSON-ready data: timeline, statements, figures, differences, coverage."""
+    """The story brief (recoupe.brief.build) as JSON-ready data: timeline, statements, figures, differences."""
     return build_brief(store, story_id, config).to_dict()
 
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from recoupe.config import Config
-from recoupe.cues import QuoteRules
-from recoupe.names import NameRules
+from recoupe.people.names import NameRules
+from recoupe.people.speakers import CLITICS, Person, Speakers
+from recoupe.quotes.cues import QuoteRules
 from recoupe.records import Article, Entity, Mention, Quote, QuoteKind, stable_id
-from recoupe.speakers import CLITICS, Person, Speakers
 
 OPENERS = "«“"
 CLOSERS = "»”"

@@ -21,9 +21,9 @@ from lxml.html import HtmlElement
 from trafilatura import metadata as page_metadata
 from trafilatura.settings import Document
 
+from recoupe.clean.language import LanguageIdentifier
 from recoupe.config import Config, ConfigError, read_rules
 from recoupe.errors import InputError
-from recoupe.language import LanguageIdentifier
 from recoupe.records import Article, RawArticle
 
 # Characters that print as a space; French typography puts narrow no-break spaces before « ; : ! ? ».

@@ -6,7 +6,7 @@ import re
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
-from recoupe.names import function_words
+from recoupe.people.names import function_words
 from recoupe.records import ForeignFragment
 
 # A handful of languages keeps lingua fast and its guesses on short spans sane; these are the languages that

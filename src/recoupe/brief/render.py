@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from html import escape
 
-from recoupe.brief import Brief, Line, Source
+from recoupe.brief.build import Brief, Line, Source
 
 CSS = """
 body{font:16px/1.5 Georgia,serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b;background:#fff}

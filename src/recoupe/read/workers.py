@@ -17,10 +17,10 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from recoupe.clean import Cleaner
+from recoupe.clean.cleaner import Cleaner
 from recoupe.config import Config
 from recoupe.errors import InputError
-from recoupe.nlp import Reader, Reading
+from recoupe.read.nlp import Reader, Reading
 from recoupe.records import Article, RawArticle
 
 Parsed = tuple[RawArticle, Article | InputError, Reading | None]

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from recoupe.config import Config
-from recoupe.cues import QuoteRules
-from recoupe.names import NameRules, Role, fold_plain
+from recoupe.people.names import NameRules, Role, fold_plain
+from recoupe.quotes.cues import QuoteRules
 from recoupe.records import Article, Entity, EntityType, Mention, stable_id
 from recoupe.store import Store
 

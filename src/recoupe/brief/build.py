@@ -16,9 +16,9 @@ from typing import Any
 from urllib.parse import urlparse
 
 from recoupe.config import Config
-from recoupe.figures import Figure, FigureReader
+from recoupe.facts.figures import Figure, FigureReader
+from recoupe.facts.statements import StatementGrouper
 from recoupe.records import Article, Quote
-from recoupe.statements import StatementGrouper
 from recoupe.store import Store
 
 SENTENCE = re.compile(r"[^.!?…\n]+[.!?…]?")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from recoupe.config import parse_rules
-from recoupe.names import function_words
+from recoupe.people.names import function_words
 
 NUMBER = r"\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
 

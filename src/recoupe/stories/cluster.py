@@ -23,9 +23,9 @@ from operator import itemgetter
 from typing import Any, TypeVar
 
 from recoupe.config import Config
-from recoupe.dates import DateReader, Dating, event_dates, parse_iso
 from recoupe.records import Analysis, Event, Story, stable_id
 from recoupe.store import Store
+from recoupe.stories.dates import DateReader, Dating, event_dates, parse_iso
 
 T = TypeVar("T")
 

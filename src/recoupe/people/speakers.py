@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from recoupe.names import NameRules
+from recoupe.people.names import NameRules
 from recoupe.records import Entity, Mention
 
 # Pronouns, negation and adverbs that may stand between a subject and its verb ("Caradec s'est dite").

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from recoupe.names import function_words, strip_accents
+from recoupe.people.names import function_words, strip_accents
 from recoupe.records import Quote
 
 WORDS = re.compile(r"\w+")

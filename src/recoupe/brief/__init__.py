@@ -1,0 +1,1 @@
+"""Briefs: one consolidated, source-attributed summary per story, and its renderings."""

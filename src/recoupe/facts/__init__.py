@@ -1,0 +1,1 @@
+"""Facts: statements and figures read from articles, grouped across outlets."""

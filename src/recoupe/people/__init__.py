@@ -1,0 +1,1 @@
+"""People and organisations: name variants, entity resolution across the store, and who is speaking."""

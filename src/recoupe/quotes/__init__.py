@@ -1,0 +1,1 @@
+"""Quotes: quotation marks paired, direct, mixed and indirect speech, each attributed to its speaker."""

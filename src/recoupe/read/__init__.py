@@ -1,0 +1,1 @@
+"""Reading: the language's spaCy model over cleaned articles, in process or on worker processes."""

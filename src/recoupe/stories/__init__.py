@@ -1,0 +1,1 @@
+"""Stories and events: dates, near-copies and incremental clustering."""
