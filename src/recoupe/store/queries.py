@@ -1,0 +1,206 @@
+"""The rows the web pages and the JSON API read: light dicts without article bodies, paged with limit and offset;
+and the one full-text search."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from recoupe.records import Article
+from recoupe.store.records import Records
+from recoupe.store.sql import select_in
+
+# How many of the matches stored last search ranks by relevance (the rest follow, stored last first).
+RANKED_MATCHES = 1000
+# Where a snippet's hits start and end: private-use characters (U+E000, U+E001), which news text does not use.
+HIT_OPEN, HIT_CLOSE = "\ue000", "\ue001"
+
+
+class Queries(Records):
+    """Rows for pages and the API. Built on the records, which `search` returns."""
+
+    def story_summaries(self, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+        """Stories with their article and event counts and date range, the latest events first."""
+        rows = self.db.execute(
+            """SELECT s.id, s.title,
+                   (SELECT count(*) FROM articles a WHERE a.story = s.id) AS articles,
+                   (SELECT count(*) FROM events e WHERE e.story = s.id) AS events,
+                   (SELECT min(date) FROM events e WHERE e.story = s.id) AS first_date,
+                   (SELECT max(date) FROM events e WHERE e.story = s.id) AS last_date
+               FROM stories s ORDER BY last_date IS NULL, last_date DESC, s.id LIMIT ? OFFSET ?""",
+            (limit, offset),
+        )
+        return [dict(r) for r in rows]
+
+    def timelines(self, stories: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        """The events of each story by date, with their article count: id, date, title, articles."""
+        out: dict[str, list[dict[str, Any]]] = {s: [] for s in stories}
+        rows = select_in(
+            self.db.execute,
+            """SELECT e.id, e.story, e.date, e.title, (SELECT count(*) FROM articles a WHERE a.event = e.id) AS articles
+               FROM events e WHERE e.story IN ({marks}) ORDER BY e.story, e.date IS NULL, e.date, e.id""",
+            stories,
+        )
+        for r in rows:
+            out[r["story"]].append(dict(r))
+        return out
+
+    def count_stories(self) -> int:
+        """How many stories there are."""
+        return int(self.db.execute("SELECT count(*) FROM stories").fetchone()[0])
+
+    def data_stamp(self) -> int:
+        """A number that changes whenever articles are added (every ingest adds some): a cache key."""
+        return int(self.db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0])
+
+    def article_headers(self, story: str | None = None, ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """Id, title, outlet, dates and placement of a story's articles in ingest order, or of the given ids."""
+        columns = "id, source, title, outlet, published, published_inferred, duplicate_of, story, event"
+        if story is not None:
+            rows = self.db.execute(f"SELECT {columns} FROM articles WHERE story = ? ORDER BY seq", (story,))
+            return [dict(r) for r in rows]
+        sql = f"SELECT {columns} FROM articles WHERE id IN ({{marks}})"
+        return [dict(r) for r in select_in(self.db.execute, sql, ids or [])]
+
+    def story_quotes(self, story: str, limit: int = 200) -> list[dict[str, Any]]:
+        """Quotes of a story's articles with their speaker's name and the article's outlet and date."""
+        rows = self.db.execute(
+            """SELECT q.*, e.name AS speaker_name, a.outlet, a.published, a.title AS article_title
+               FROM articles a JOIN quotes q ON q.article = a.id LEFT JOIN entities e ON e.id = q.speaker
+               WHERE a.story = ? ORDER BY a.published IS NULL, a.published, a.seq, q.start LIMIT ?""",
+            (story, limit),
+        )
+        return [dict(r) for r in rows]
+
+    def speaker_statements(self, entity: str, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Quotes by one speaker across outlets and time, oldest first, with the article's outlet and date."""
+        rows = self.db.execute(
+            """SELECT q.*, a.outlet, a.published, a.title AS article_title, a.story
+               FROM quotes q JOIN articles a ON a.id = q.article
+               WHERE q.speaker = ? ORDER BY a.published IS NULL, a.published, a.seq, q.start LIMIT ? OFFSET ?""",
+            (entity, limit, offset),
+        )
+        return [dict(r) for r in rows]
+
+    def count_statements(self, entity: str) -> int:
+        """How many quotes one speaker has."""
+        return int(self.db.execute("SELECT count(*) FROM quotes WHERE speaker = ?", (entity,)).fetchone()[0])
+
+    def top_speakers(self, limit: int = 200) -> list[dict[str, Any]]:
+        """Speakers with the most quotes: id, name and count."""
+        rows = self.db.execute(
+            """SELECT e.id, e.name, c.quotes FROM
+                   (SELECT speaker, count(*) AS quotes FROM quotes WHERE speaker IS NOT NULL GROUP BY speaker
+                    ORDER BY quotes DESC LIMIT ?) c
+               JOIN entities e ON e.id = c.speaker ORDER BY c.quotes DESC, e.name""",
+            (limit,),
+        )
+        return [dict(r) for r in rows]
+
+    def outlets(self) -> list[str]:
+        """Every outlet name seen, sorted."""
+        rows = self.db.execute("SELECT DISTINCT outlet FROM articles WHERE outlet IS NOT NULL ORDER BY outlet")
+        return [r[0] for r in rows]
+
+    # --- search ---------------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 50) -> list[tuple[Article, str]]:
+        """Full-text search over titles and bodies: articles with a snippet whose hits stand between [ and ], in
+        the order of search_articles (the best of the matches stored last first)."""
+        if not query.strip():
+            return []  # search_articles would list the newest articles
+        hits = self.search_articles(query, limit=limit)
+        articles = {article.id: article for article in self.articles([hit["id"] for hit in hits])}
+        brackets = str.maketrans({HIT_OPEN: "[", HIT_CLOSE: "]"})
+        return [(articles[hit["id"]], str(hit["snippet"]).translate(brackets)) for hit in hits]
+
+    def search_articles(
+        self,
+        query: str = "",
+        speaker: str | None = None,
+        outlet: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+        ranked: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Article headers matching the words and the filters, with a snippet whose hits sit between U+E000 and
+        U+E001: among the `ranked` (default RANKED_MATCHES) articles stored last that match the words, the best
+        first, then older matches, stored last first. Without words, the filtered articles newest first. Dates
+        compare as ISO strings, `date_to` inclusive of the day."""
+        where: list[str] = []
+        args: list[Any] = []
+        if speaker is not None:
+            if query.strip():
+                # Tested on each match's rowid from a list of the speaker's articles built once through the
+                # quotes_speaker index, rather than by reading every match's article row; `+ 0` keeps SQLite
+                # from handing the list to FTS5, which would run the whole MATCH once per article in it.
+                where.append(
+                    "articles_fts.rowid + 0 IN "
+                    "(SELECT s.seq FROM quotes q JOIN articles s ON s.id = q.article WHERE q.speaker = ?)"
+                )
+            else:
+                # IN (subquery) lets SQLite start from the speaker's quotes instead of testing every article.
+                where.append("a.id IN (SELECT q.article FROM quotes q WHERE q.speaker = ?)")
+            args.append(speaker)
+        if outlet is not None:
+            where.append("a.outlet = ?")
+            args.append(outlet)
+        if date_from is not None:
+            where.append("a.published >= ?")
+            args.append(date_from)
+        if date_to is not None:
+            where.append("a.published < ?")
+            args.append(date_to + "\uffff")  # every timestamp within the last day sorts below it
+        columns = "a.id, a.title, a.outlet, a.published, a.story, a.event, a.duplicate_of"
+        filters = " AND ".join(where)
+        if query.strip():
+            match = fts_query(query)
+            return self._ranked_matches(match, columns, filters, args, limit, offset, ranked or RANKED_MATCHES)
+        # Newest first, undated last (NULL sorts lowest); the (outlet, published) index serves the order.
+        sql = f"""SELECT {columns}, NULL AS snippet FROM articles a {"WHERE " + filters if where else ""}
+                  ORDER BY a.published DESC LIMIT ? OFFSET ?"""
+        return [dict(r) for r in self.db.execute(sql, [*args, limit, offset])]
+
+    def _ranked_matches(
+        self, match: str, columns: str, filters: str, args: list[Any], limit: int, offset: int, ranked: int
+    ) -> list[dict[str, Any]]:
+        """search_articles with words: the `ranked` matches stored last, best first (bm25), then older matches."""
+        # FTS5 scores every match it ranks (~1.5 µs each, 10-30 ms for a common word's 9,000 matches in 100,000
+        # articles) and reads each one's article row to test the filters; ranking only the matches stored last
+        # bounds both, while a rarer word or several words, with fewer matches, are ranked whole.
+        last = self.db.execute(
+            "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+            (match, ranked - 1),
+        ).fetchone()
+        floor = int(last[0]) if last else 0  # fewer matches than `ranked`: every one is ranked
+        source = f"""FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid WHERE articles_fts MATCH ?
+                     {"AND " + filters if filters else ""}"""
+        snippet = f"snippet(articles_fts, 1, char({ord(HIT_OPEN)}), char({ord(HIT_CLOSE)}), '…', 16)"
+        select = f"SELECT {columns}, {snippet} AS snippet {source}"
+        hits = [
+            dict(r)
+            for r in self.db.execute(
+                f"{select} AND articles_fts.rowid >= ? ORDER BY rank LIMIT ? OFFSET ?",
+                [match, *args, floor, limit, offset],
+            )
+        ]
+        if not floor or len(hits) == limit:
+            return hits
+        if hits or not offset:
+            first_older = offset + len(hits)
+        else:  # the page starts past the ranked matches: how many were there?
+            count = f"SELECT count(*) {source} AND articles_fts.rowid >= ?"
+            first_older = int(self.db.execute(count, [match, *args, floor]).fetchone()[0])
+        older = self.db.execute(
+            f"{select} AND articles_fts.rowid < ? ORDER BY articles_fts.rowid DESC LIMIT ? OFFSET ?",
+            [match, *args, floor, limit - len(hits), max(0, offset - first_older)],
+        )
+        return hits + [dict(r) for r in older]
+
+
+def fts_query(text: str) -> str:
+    """Quote each word so user input is never read as FTS5 syntax."""
+    words = [w.replace('"', '""') for w in text.split()]
+    return " ".join(f'"{w}"' for w in words) or '""'
