@@ -130,6 +130,17 @@ def test_search_takes_any_user_text(store: Store) -> None:
     [(article, snippet)] = store.search("pont rouvrira")
     assert article.id == sample().article.id and "[pont]" in snippet.lower()
     assert store.search('"unbalanced AND OR (') == []
+    assert store.search("  ") == []  # no words: nothing, not the newest articles
+
+
+def test_search_lists_the_articles_of_search_articles_in_its_order(store: Store) -> None:
+    for n, words in enumerate(["pont pont rue", "pont rue rue", "rue rue rue", "pont pont pont"]):
+        analysis = sample(str(n))
+        analysis.article.text, analysis.article.title = f"{words} n{n}", "Travaux"
+        store.save_analysis(analysis)
+    found = store.search("pont")
+    assert [article.id for article, _ in found] == [hit["id"] for hit in store.search_articles("pont")]
+    assert len(found) == 3 and all("[pont]" in snippet for _, snippet in found)
 
 
 def test_search_ranks_the_matches_stored_last_then_lists_older_ones(store: Store) -> None:
