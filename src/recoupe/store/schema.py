@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 # Each migration moves the schema one version up. Never edit a released one: append.
-MIGRATIONS: list[str] = [
+MIGRATIONS: tuple[str, ...] = (
     # 1: articles, entities, mentions, quotes, stories, events, full-text search
     """
     CREATE TABLE articles (
@@ -129,7 +129,7 @@ MIGRATIONS: list[str] = [
         brief TEXT NOT NULL
     );
     """,
-]
+)
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
