@@ -229,7 +229,9 @@ def main() -> None:
     # --without-brief has the server show story pages without their brief (neither built nor read from the store),
     # to tell the cost of the pages from the cost of briefs.
     # It patches this process only, so the server runs as one process (workers start afresh, unpatched).
-    hide = "import recoupe.web.state as s; s.AppState.brief = lambda self, story: None; " if args.without_brief else ""
+    hide = (
+        "import recoupe.server.state as s; s.AppState.brief = lambda self, story: None; " if args.without_brief else ""
+    )
     recoupe = [sys.executable, "-c", hide + "from recoupe.cli import app; app()"]
     workers = 1 if args.without_brief else args.workers
     serve = ["serve", "--port", str(port), *(["--workers", str(workers)] if workers else [])]

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from recoupe.api import CSP, create_app
 from recoupe.config import Config
 from recoupe.read.nlp import Reader
+from recoupe.server import auth
+from recoupe.server.app import CSP, create_app
 from recoupe.store import Store
-from recoupe.web import auth
 from web_samples import STORY_ID, article_id, entity_id, fill, quote_id
 
 TOKEN = "test-token-not-secret"

@@ -13,11 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from recoupe.api import WORKER_CONFIG, worker_app, worker_environment
 from recoupe.config import Config
+from recoupe.server import auth
+from recoupe.server.app import WORKER_CONFIG, worker_app, worker_environment
+from recoupe.server.state import AppState
 from recoupe.store import Store
-from recoupe.web import auth
-from recoupe.web.state import AppState
 from web_samples import SAMPLES, fill
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,12 +15,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 import recoupe.brief.build
-from recoupe.api import create_app
 from recoupe.config import Config
 from recoupe.records import Mention, Quote, stable_id
+from recoupe.server import highlight, views
+from recoupe.server.app import create_app
+from recoupe.server.state import AppState
 from recoupe.store import Store
-from recoupe.web import highlight, views
-from recoupe.web.state import AppState
 from web_samples import SAMPLES, STORY_ID, analysis_of, article_id, entity_id, fill, quote_id
 
 

@@ -17,8 +17,8 @@ import httpx
 import pytest
 import uvicorn
 
-from recoupe.api import create_app
 from recoupe.config import Config
+from recoupe.server.app import create_app
 from recoupe.store import Store
 from web_samples import SAMPLES, STORY_ID, Sample, article_id, entity_id, fill
 

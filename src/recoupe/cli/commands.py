@@ -17,10 +17,11 @@ from recoupe.config import Config
 from recoupe.errors import InputError
 from recoupe.ingest import files, open_inputs
 from recoupe.ingest.fetch import Fetcher
+from recoupe.ingest.session import IngestSession
 from recoupe.ingest.urls import read_url_file
 from recoupe.ingest.web import WebSource
 from recoupe.people import entities as entities_mod
-from recoupe.pipeline import Pipeline, RunReport
+from recoupe.pipeline import RunReport
 from recoupe.store import Store
 
 
@@ -29,14 +30,12 @@ def run_ingest(
 ) -> RunReport:
     """Ingest the targets (paths and URLs) into the store with a progress bar; print failed inputs and a summary."""
     with (
-        store.writer_lock(),
         Fetcher(config) as fetcher,
         tqdm(desc="ingest", unit=" inputs", disable=quiet or not sys.stderr.isatty(), file=sys.stderr) as bar,
     ):
-        pipeline = Pipeline(config, store)
         web = WebSource(config, store, fetcher, refresh=refresh)
-        report = pipeline.run(open_inputs(targets, config, web), on_progress=bar.update)
-        web.commit()
+        session = IngestSession(config, store)
+        report = session.run(open_inputs(targets, config, web), on_progress=bar.update, commit=web.commit)
     for error in report.failed:
         typer.echo(f"error: {error}", err=True)
     typer.echo(

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from recoupe.cli.app import app, get_config, open_store
-from recoupe.web import auth
+from recoupe.server import auth
 
 
 @app.command()
@@ -32,7 +32,7 @@ def serve(
     """
     import uvicorn  # only this command needs the server
 
-    from recoupe.api import create_app, worker_environment
+    from recoupe.server.app import create_app, worker_environment
 
     config = get_config(ctx)
     open_store(ctx).close()  # fails early, with a message naming the store, when it cannot be opened
@@ -50,7 +50,7 @@ def serve(
     # configuration from the environment and the token from the file written above.
     os.environ.update(worker_environment(config))
     uvicorn.run(
-        "recoupe.api:worker_app",
+        "recoupe.server.app:worker_app",
         factory=True,
         workers=workers,
         host=host,

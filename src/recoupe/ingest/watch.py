@@ -24,6 +24,7 @@ from types import FrameType
 from recoupe.config import Config
 from recoupe.errors import InputError
 from recoupe.ingest.fetch import Fetcher
+from recoupe.ingest.session import IngestSession
 from recoupe.ingest.urls import read_url_file
 from recoupe.ingest.web import WebSource
 from recoupe.pipeline import Pipeline, RunReport
@@ -87,9 +88,13 @@ class Watcher:
         self.every = every
         self.log = log
         self.stop = threading.Event()
-        self.pipeline = Pipeline(config, store)
-        self._stamp = store.data_stamp()  # the store as the pipeline last saw it
+        self.session = IngestSession(config, store)
         self.cycles = 0
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The pipeline of the next cycle."""
+        return self.session.pipeline
 
     def run(self, cycles: int | None = None, between: Callable[[Cycle], None] | None = None) -> None:
         """Poll until stopped by a signal (or after `cycles` cycles); `between` is called after each cycle."""
@@ -124,18 +129,9 @@ class Watcher:
         source = WebSource(self.config, self.store, fetcher, stop=self.stop)
         fetcher.forget_robots()  # a site's rules may change between cycles
         try:
-            with self.store.writer_lock():
-                if self.store.data_stamp() != self._stamp:
-                    # Another process (an ingest, the server) added articles since the last cycle: the state
-                    # the pipeline keeps in memory is stale.
-                    self.pipeline = Pipeline(self.config, self.store)
-                report = self.pipeline.run(source.read(feeds))
-                source.commit()
-                self._stamp = self.store.data_stamp()
+            report = self.session.run(source.read(feeds), commit=source.commit)
         except (sqlite3.Error, OSError) as err:
-            # The batch was rolled back: the clustering and entity state the pipeline keeps in memory may now
-            # be ahead of the store, so the next cycle starts from a fresh pipeline.
-            self.pipeline = Pipeline(self.config, self.store)
+            # The session dropped its pipeline: the next cycle starts from a fresh one.
             return Cycle(self.cycles, len(feeds), 0, 0, 0, 0, failed, time.monotonic() - started, error=str(err))
         return _cycle(self.cycles, len(feeds), source, report, failed, time.monotonic() - started)
 

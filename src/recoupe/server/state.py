@@ -1,4 +1,4 @@
-"""Everything one app instance holds: how to reach the store, the token, the lazily built pipeline."""
+"""Everything one app instance holds: how to reach the store, the token, the ingest session."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from typing import Any, TypeVar
 
 from recoupe.brief.build import builder_key
 from recoupe.config import Config
+from recoupe.ingest.session import IngestSession
 from recoupe.pipeline import Pipeline
+from recoupe.server import views
 from recoupe.store import Store
-from recoupe.web import views
 
 T = TypeVar("T")
 
@@ -29,12 +30,11 @@ class AppState:
         self.token = token
         self._shared = store if isinstance(store, Store) else None
         self._path = None if isinstance(store, Store) else str(store)
-        self._lock = threading.RLock()  # guards the shared store, the writer and the pipeline
+        self._lock = threading.RLock()  # guards the shared store, the writer and the session
         self._local = threading.local()
         self._opened: list[Store] = []
         self._writer: Store | None = None
-        self._pipeline: Pipeline | None = None
-        self._ingested = 0  # the store's data stamp when this process's pipeline last finished an ingest
+        self._session: IngestSession | None = None
         self._memo: dict[str, tuple[int, Any]] = {}
         self._building: dict[str, _Building] = {}  # stories whose brief some request is reading or building
         self._building_lock = threading.Lock()  # guards _building; never held while building or ingesting
@@ -61,21 +61,15 @@ class AppState:
 
     @contextmanager
     def writing(self) -> Iterator[Pipeline]:
-        """The pipeline over the writable store, one writer at a time across the server's processes; spaCy loads
-        on first use."""
-        store = self._shared if self._shared is not None else self._writer
-        assert store is not None
-        with self._lock, store.writer_lock():
-            # The pipeline keeps some of the store in memory (story states, the entity index): after another
-            # process (a worker of the same server, a command) added articles, that copy may be stale.
-            if self._pipeline is not None and store.data_stamp() != self._ingested:
-                self._pipeline = None
-            if self._pipeline is None:
-                self._pipeline = Pipeline(self.config, store)
-            try:
-                yield self._pipeline
-            finally:
-                self._ingested = store.data_stamp()
+        """The pipeline over the writable store, one writer at a time across the server's processes; the models
+        load on first use."""
+        with self._lock:
+            if self._session is None:
+                store = self._shared if self._shared is not None else self._writer
+                assert store is not None
+                self._session = IngestSession(self.config, store)
+            with self._session.writing() as pipeline:
+                yield pipeline
 
     def read(self, reader: Callable[[Store], T]) -> T:
         """What `reader` reads from the store of this thread (for a worker thread: `run_in_threadpool(state.read,

@@ -9,8 +9,8 @@ from markupsafe import Markup, escape
 
 from recoupe.brief.build import build_brief
 from recoupe.config import Config
+from recoupe.server import highlight
 from recoupe.store import Store
-from recoupe.web import highlight
 
 SNIPPET_OPEN, SNIPPET_CLOSE = "\ue000", "\ue001"  # the hit markers store.search_articles puts in snippets
 

@@ -1,0 +1,76 @@
+"""What the routes depend on: the app state, the token checks and the paging parameters.
+
+Reads are open to loopback clients; other clients and every ingest need the store's token
+(`Authorization: Bearer <token>`, or the cookie the /login page sets for a browser).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Query, Request
+
+from recoupe.server import auth
+from recoupe.server.state import AppState
+
+TOKEN_COOKIE = "recoupe_token"
+
+Limit = Annotated[int, Query(ge=1, le=200)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+
+
+def app_state(request: Request) -> AppState:
+    """The state of the app serving this request."""
+    state: AppState = request.app.state.recoupe
+    return state
+
+
+async def _state(request: Request) -> AppState:
+    # async: a plain function as a dependency would be run in a worker thread for every request.
+    return app_state(request)
+
+
+State = Annotated[AppState, Depends(_state)]
+
+
+def _presented_token(request: Request) -> str | None:
+    return auth.bearer(request.headers.get("authorization")) or request.headers.get("x-recoupe-token")
+
+
+def _reader_token(request: Request) -> str | None:
+    """Browsers on another machine show the token through the cookie the /login page sets."""
+    return _presented_token(request) or request.cookies.get(TOKEN_COOKIE)
+
+
+async def require_reader(request: Request) -> None:
+    """Reads are open on loopback; anyone else shows the token."""
+    if request.client is not None and auth.is_loopback(request.client.host):
+        return
+    if not auth.token_matches(app_state(request).token, _reader_token(request)):
+        raise HTTPException(
+            401, "reading from another machine needs the token (open /login)", {"WWW-Authenticate": "Bearer"}
+        )
+
+
+async def require_token(request: Request) -> None:
+    """Writes always need the token."""
+    if not auth.token_matches(app_state(request).token, _presented_token(request)):
+        raise HTTPException(401, "missing or invalid token", {"WWW-Authenticate": "Bearer"})
+
+
+def check_form_token(request: Request, token: str) -> None:
+    """A form's token field, checked on every POST (it doubles as the CSRF guard)."""
+    if not auth.token_matches(app_state(request).token, token):
+        raise HTTPException(401, "wrong token: it is in the file <db>.token beside the store")
+
+
+# For a router's or a route's `dependencies=[...]`.
+READER = Depends(require_reader)
+WRITER = Depends(require_token)
+
+
+def found(ident: str, kind: str, value: Any) -> Any:
+    """`value`, or a 404 naming what `ident` was looked up as."""
+    if value is None:
+        raise HTTPException(404, f"no {kind} with id {ident!r}")
+    return value

@@ -1,0 +1,43 @@
+"""Stories, their briefs and their events, as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+
+from recoupe.server import views
+from recoupe.server.deps import READER, Limit, Offset, State, found
+
+# Read handlers are `async def` on purpose: each is a few milliseconds of SQLite and Python, and running them
+# on the event loop beats handing each to a worker thread (measured by bench/api.py: p95 halved, throughput
+# up a third). Slow work (briefs, searches, ingests) runs in a worker thread.
+router = APIRouter(prefix="/api", dependencies=[READER])
+
+
+@router.get("/stories", summary="Stories, latest first, each with its timeline")
+async def list_stories(state: State, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+    with state.reading() as store:
+        return views.stories(store, limit, offset)
+
+
+@router.get("/stories/{story_id}", summary="A story: its events with their articles and quotes")
+async def get_story(state: State, story_id: str) -> dict[str, Any]:
+    with state.reading() as store:
+        return views.story(store, story_id)
+
+
+@router.get(
+    "/stories/{story_id}/brief", summary="The story brief: timeline, statements, figures, differences, coverage"
+)
+async def get_brief(state: State, story_id: str) -> dict[str, Any]:
+    with state.reading() as store:
+        found(story_id, "story", store.story(story_id))
+    return await run_in_threadpool(state.brief, story_id)
+
+
+@router.get("/events/{event_id}", summary="An event with its articles")
+async def get_event(state: State, event_id: str) -> dict[str, Any]:
+    with state.reading() as store:
+        return views.event(store, event_id)
