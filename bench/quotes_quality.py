@@ -113,6 +113,7 @@ class FoundQuote:
     speaker_forms: tuple[str, ...]
     speaker_type: str | None
     mention: str | None
+    cue: str | None
     confidence: float | None
 
     @property
@@ -273,6 +274,7 @@ def found_quotes(document: dict[str, Any], doc_of_source: dict[str, str]) -> tup
                 tuple(forms),
                 entity["type"] if entity else None,
                 quote.get("speaker_mention"),
+                quote.get("cue"),
                 quote.get("confidence"),
             )
         )
@@ -450,13 +452,13 @@ def errors(scores: Scores) -> list[str]:
             found = outcome.found
             lines.append(
                 f"{gold.doc} wrong speaker «{gold.quote[:40]}»: found {found.speaker_name!r} "
-                f"(mention {found.mention!r}, {found.confidence}) vs gold {gold.speaker!r} "
+                f"(mention {found.mention!r}, cue {found.cue!r}, {found.confidence}) vs gold {gold.speaker!r} "
                 f"[{outcome.written_as}: {gold.as_written!r}]"
             )
     for quote, why in sorted(scores.false_positives, key=lambda item: item[0].doc):
         kind = f"listed not-quote «{why}»" if why else "not in the gold"
         lines.append(f"{quote.doc} false positive [{quote.kind}] «{quote.text[:60]}» ({kind})")
-    return lines
+    return [" ".join(line.split()) for line in lines]  # a quote over several paragraphs on one line
 
 
 def dump(scores: Iterable[Scores]) -> dict[str, Any]:
