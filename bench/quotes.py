@@ -17,6 +17,7 @@ from recoupe.people.entities import EntityResolver
 from recoupe.quotes.extract import QuoteExtractor
 from recoupe.read.nlp import Reader
 from recoupe.records import RawArticle
+from recoupe.rules import load_language
 from recoupe.store import Store
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -38,7 +39,8 @@ def main() -> None:
     start = time.perf_counter()
     readings = list(reader.read(articles))
     parse_time = time.perf_counter() - start
-    resolver, extractor = EntityResolver(config, Store(":memory:")), QuoteExtractor(config)
+    french = load_language(config.rules_dir, "fr")
+    resolver, extractor = EntityResolver(french, Store(":memory:")), QuoteExtractor(french)
     kinds: Counter[str] = Counter()
     attributed = 0
     start = time.perf_counter()

@@ -15,18 +15,24 @@ from recoupe.people.entities import EntityResolver
 from recoupe.quotes.extract import QuoteExtractor, pair_marks
 from recoupe.read.nlp import Reader
 from recoupe.records import Article, Quote
+from recoupe.rules import LanguageRules, load_language
 from recoupe.store import Store
+
+
+def french(config: Config) -> LanguageRules:
+    """The French rules of the test configuration (read again each time: a few small files)."""
+    return load_language(config.rules_dir, "fr")
 
 
 @pytest.fixture(scope="module")
 def quote_of(reader: Reader, config: Config) -> Any:
-    extractor = QuoteExtractor(config)
+    extractor = QuoteExtractor(french(config))
 
     def run(text: str) -> list[tuple[str, str | None, str]]:
         store = Store(":memory:")
         article = Article(id="a", source="mem", text=text, content_hash="h")
         doc = reader.nlp(text)
-        entities, mentions = EntityResolver(config, store).resolve(doc, article)
+        entities, mentions = EntityResolver(french(config), store).resolve(doc, article)
         names = {e.id: e.name for e in entities}
         quotes = extractor.extract(doc, article, entities, mentions)
         for quote in quotes:

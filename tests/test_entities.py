@@ -7,11 +7,17 @@ from recoupe.people.entities import EntityResolver, find
 from recoupe.people.names import NameRules
 from recoupe.read.nlp import Reader
 from recoupe.records import Article, Entity
+from recoupe.rules import LanguageRules, load_language
 from recoupe.store import Store
 
 
+def french(config: Config) -> LanguageRules:
+    """The French rules of the test configuration (read again each time: a few small files)."""
+    return load_language(config.rules_dir, "fr")
+
+
 def resolve_all(reader: Reader, config: Config, store: Store, texts: list[str]) -> list[Entity]:
-    resolver = EntityResolver(config, store)
+    resolver = EntityResolver(french(config), store)
     for i, text in enumerate(texts):
         article = Article(id=f"a{i}", source=f"mem{i}", text=text, content_hash=f"h{i}")
         entities, mentions = resolver.resolve(reader.nlp(text), article)
@@ -90,7 +96,7 @@ def test_the_leader_and_the_office_are_one_person(reader: Reader, config: Config
 def test_unbound_role_with_two_holders_is_left_alone(reader: Reader, config: Config, store: Store) -> None:
     text = "Le ministre Jean Arnal et le ministre Luc Perrot se sont rencontrés. Le ministre a ensuite parlé."
     article = Article(id="a", source="mem", text=text, content_hash="h")
-    _, mentions = EntityResolver(config, store).resolve(reader.nlp(text), article)
+    _, mentions = EntityResolver(french(config), store).resolve(reader.nlp(text), article)
     last = text.rindex("ministre")
     assert not any(m.start <= last < m.end for m in mentions)  # which minister spoke, the text does not say
 
@@ -117,6 +123,6 @@ def test_find_ignores_case_accents_and_transliteration(reader: Reader, config: C
 
 
 def test_office_phrases_are_data(config: Config) -> None:
-    rules = NameRules.load(config.language_rules)
+    rules = NameRules.of_language(french(config))
     assert rules.office("chef du kremlin") == rules.office("président russe")
     assert rules.office("porte-parole du gouvernement") == "porte-parole du gouvernement"

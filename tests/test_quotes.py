@@ -13,19 +13,31 @@ from recoupe.quotes.cues import QuoteRules
 from recoupe.quotes.extract import QuoteExtractor, pair_marks
 from recoupe.read.nlp import Reader
 from recoupe.records import Article, Quote, stable_id
+from recoupe.rules import LanguageRules, Quotes, load_language
 from recoupe.store import Store
 
 Found = tuple[str, str | None, str]  # (quote text, speaker's entity name or None, kind)
 
 
+def french(config: Config) -> LanguageRules:
+    """The French rules of the test configuration (read again each time: a few small files)."""
+    return load_language(config.rules_dir, "fr")
+
+
+def _quotes(config: Config) -> Quotes:
+    quotes = french(config).quotes
+    assert quotes is not None
+    return quotes
+
+
 @pytest.fixture(scope="module")
 def extract(reader: Reader, config: Config) -> Any:
-    extractor = QuoteExtractor(config)
+    extractor = QuoteExtractor(french(config))
 
     def run(text: str) -> list[Quote]:
         article = Article(id="art", source="mem", text=text, content_hash="h")
         doc = reader.nlp(text)
-        entities, mentions = EntityResolver(config, Store(":memory:")).resolve(doc, article)
+        entities, mentions = EntityResolver(french(config), Store(":memory:")).resolve(doc, article)
         quotes: list[Quote] = extractor.extract(doc, article, entities, mentions)
         names = {e.id: e.name for e in entities}
         for quote in quotes:
@@ -316,6 +328,6 @@ def test_pair_marks_reads_doubled_and_stray_marks() -> None:
 
 
 def test_reporting_verbs_are_data(config: Config) -> None:
-    rules = QuoteRules.load(config.language_rules)
+    rules = QuoteRules.of(_quotes(config))
     assert {"déclarer", "ajouter", "estimer"} <= rules.verbs
     assert "selon" in rules.source_cues and "pour" in rules.opening_cues

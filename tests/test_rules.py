@@ -103,7 +103,8 @@ def test_a_bad_pattern_names_the_file_and_the_key(tmp_path: Path) -> None:
     (tmp_path / "xx").mkdir()
     path = tmp_path / "xx" / "debris.toml"
     path.write_text("patterns = ['^(unclosed']\n", encoding="utf-8")
-    with pytest.raises(RulesError, match=r"debris\.toml: key 'patterns' holds '\^\(unclosed', not a valid"):
+    expected = r"debris\.toml: key 'patterns' is wrong: '\^\(unclosed' is not a valid regular expression"
+    with pytest.raises(RulesError, match=expected):
         load_language(tmp_path, "xx")
 
 

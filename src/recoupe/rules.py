@@ -37,12 +37,13 @@ class RulesError(ConfigError):
         self.key = key
 
 
-def key(name: str, default: Any = MISSING, *, pattern: bool = False) -> Any:
+def key(name: str, default: Any = MISSING, *, pattern: bool = False, required: bool = False) -> Any:
     """A record field read from the TOML key `name` (dotted for a sub-table); a default makes it optional.
 
-    `pattern` checks that every string of the value compiles as a regular expression.
+    `pattern` checks that every string of the value compiles as a regular expression; `required` makes a key
+    with a default (the record of an absent file) required in a file that exists.
     """
-    metadata = {"key": name, "pattern": pattern}
+    metadata = {"key": name, "pattern": pattern, "required": required}
     if default is MISSING:
         return field(metadata=metadata)
     if isinstance(default, (dict, list, set)):
@@ -59,6 +60,7 @@ class Quotes:
     """Reporting verbs, cues and pronouns of quotes.toml."""
 
     reporting_verbs: frozenset[str] = key("reporting_verbs")
+    reflexive_prefix: str = key("reflexive_prefix", "")
     not_before_that: frozenset[str] = key("not_before_that", frozenset())
     verb_endings: tuple[tuple[str, str], ...] = key("verb_endings", ())
     source_cues: tuple[str, ...] = key("source_cues")
@@ -74,6 +76,8 @@ class Quotes:
     time_words: frozenset[str] = key("time_words", frozenset())
     cue_pronouns: Mapping[str, str] = key("cue_pronouns")
     pronouns: Mapping[str, str] = key("pronouns")
+    inverted_pronouns: frozenset[str] = key("inverted_pronouns", frozenset())
+    impersonal_complements: frozenset[str] = key("impersonal_complements", frozenset())
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,6 +86,7 @@ class Names:
 
     not_persons: tuple[str, ...] = key("not_persons", ())
     glued_words: tuple[str, ...] = key("glued_words", ())
+    particles: frozenset[str] = key("particles", frozenset())
     titles: Mapping[str, str] = key("titles")
     folds: tuple[tuple[str, str], ...] = key("fold.replacements", (), pattern=True)
 
@@ -101,7 +106,7 @@ class Dates:
 
     months: tuple[str, ...] = key("months")
     weekdays: tuple[str, ...] = key("weekdays")
-    first_day: frozenset[str] = key("first_day")
+    first_day: tuple[str, ...] = key("first_day")
     relative: Mapping[str, int] = key("relative")
     anaphoric: Mapping[str, int] = key("anaphoric")
     this: tuple[str, ...] = key("deictic.this")
@@ -130,6 +135,12 @@ class Figures:
     scales: Mapping[str, float] = field(default_factory=_mapping, metadata={"key": "scales", "pattern": False})
     not_counted: frozenset[str] = key("not_counted", frozenset())
     source_cues: tuple[str, ...] = key("source_cues", ())
+    source_determiners: tuple[str, ...] = key("source_determiners", ())
+    unit_links: tuple[str, ...] = key("unit_links", ())
+    # How numbers are written: the pattern of one, and the marks read off it to get its value.
+    number: str = key("number", "", pattern=True, required=True)
+    thousands_separators: str = key("thousands_separators", "", required=True)
+    decimal_mark: str = key("decimal_mark", "", required=True)
     # Which rules found a brief's figures: saved briefs are rebuilt when the file changes.
     digest: str = field(default=hashlib.sha256(b"").hexdigest()[:16], metadata={"key": None})
 
@@ -137,6 +148,15 @@ class Figures:
 @dataclass(frozen=True, kw_only=True)
 class Words:
     """The small closed word classes the stages read, of words.toml."""
+
+    determiners: frozenset[str] = key("determiners")
+    role_determiners: frozenset[str] = key("role_determiners")
+    genitive: frozenset[str] = key("genitive")
+    prepositions: frozenset[str] = key("prepositions")
+    clitics: frozenset[str] = key("clitics")
+    relative_subjects: frozenset[str] = key("relative_subjects")
+    that: frozenset[str] = key("that")
+    that_split: frozenset[str] = key("that_split", frozenset())
 
 
 @dataclass(frozen=True)
@@ -153,6 +173,11 @@ class LanguageRules:
     debris: Debris = field(default_factory=Debris)
     figures: Figures = field(default_factory=Figures)
     words: Words | None = None
+    folder: Path | None = None  # where the files were read, for error messages
+
+    def missing(self, file: str, reader: str) -> RulesError:
+        """The error for a stage that needs a rule file this language lacks."""
+        return RulesError((self.folder or Path(self.code)) / file, f"is missing, and {reader} needs it")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -192,6 +217,7 @@ def load_language(rules_dir: Path, code: str) -> LanguageRules:
         debris=_optional(folder / "debris.toml", Debris) or Debris(),
         figures=figures,
         words=_optional(folder / "words.toml", Words),
+        folder=folder,
     )
 
 
@@ -226,7 +252,7 @@ def parse_record(path: Path, text: str, record: type[Record]) -> Record:
             continue
         found, raw = _lookup(data, name)
         if not found:
-            if item.default is MISSING and item.default_factory is MISSING:
+            if item.metadata.get("required") or (item.default is MISSING and item.default_factory is MISSING):
                 raise RulesError(path, "is missing", name)
             continue
         value = _convert(hints[item.name], raw, path, name)
@@ -258,7 +284,7 @@ def _check_patterns(value: Any, path: Path, name: str) -> None:
         try:
             re.compile(pattern)
         except re.error as err:
-            raise RulesError(path, f"holds {pattern!r}, not a valid regular expression ({err})", name) from err
+            raise RulesError(path, f"is wrong: {pattern!r} is not a valid regular expression ({err})", name) from err
 
 
 def _flatten(value: Any) -> list[Any]:

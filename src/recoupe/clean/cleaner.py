@@ -11,7 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -22,9 +21,10 @@ from trafilatura import metadata as page_metadata
 from trafilatura.settings import Document
 
 from recoupe.clean.language import LanguageIdentifier
-from recoupe.config import Config, ConfigError, read_rules
+from recoupe.config import Config
 from recoupe.errors import InputError
 from recoupe.records import Article, RawArticle
+from recoupe.rules import Debris, load_language
 
 # Characters that print as a space; French typography puts narrow no-break spaces before « ; : ! ? ».
 SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\f\v]+")
@@ -56,22 +56,19 @@ DATE_SEARCH: dict[str, Any] = {"original_date": True, "extensive_search": False}
 
 @dataclass(frozen=True)
 class DebrisRules:
-    """Furniture patterns of one language, loaded from rules/<lang>/debris.toml."""
+    """Furniture patterns of one language, compiled from its rules/<lang>/debris.toml."""
 
     exact: frozenset[str] = frozenset()
     patterns: tuple[re.Pattern[str], ...] = ()
     rubrics: frozenset[str] = frozenset()
 
     @classmethod
-    def load(cls, path: Path) -> DebrisRules:
-        """Rules from a TOML file; no file means no rules."""
-        if not path.is_file():
-            return cls()
-        data = read_rules(path)
+    def of(cls, debris: Debris) -> DebrisRules:
+        """The furniture rules of a language, from its debris.toml record (rules.py checked the patterns)."""
         return cls(
-            exact=frozenset(_key(line) for line in data.get("exact", [])),
-            patterns=tuple(_compile(p, path) for p in data.get("patterns", [])),
-            rubrics=frozenset(_key(word) for word in data.get("rubrics", [])),
+            exact=frozenset(_key(line) for line in debris.exact),
+            patterns=tuple(re.compile(p, re.IGNORECASE) for p in debris.patterns),
+            rubrics=frozenset(_key(word) for word in debris.rubrics),
         )
 
     @cached_property
@@ -127,7 +124,10 @@ class Cleaner:
     def rules(self, language: str) -> DebrisRules:
         """The debris rules of a language (cached per cleaner)."""
         if language not in self._rules:
-            self._rules[language] = DebrisRules.load(self.config.rules_dir / language / "debris.toml")
+            # A language without a folder of rules has no furniture rules of its own.
+            known = (self.config.rules_dir / language).is_dir()
+            debris = load_language(self.config.rules_dir, language).debris if known else Debris()
+            self._rules[language] = DebrisRules.of(debris)
         return self._rules[language]
 
     def clean(self, raw: RawArticle) -> Article:
@@ -302,13 +302,6 @@ def normalise(line: str) -> str:
         line = line.translate(QUOTE_VARIANTS)
     line = DOUBLED_MARKS.sub(lambda m: m.group(1) or '"', line)
     return " ".join(line.split())
-
-
-def _compile(pattern: str, path: Path) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error as err:
-        raise ConfigError(f"{path}: pattern {pattern!r} is not a valid regular expression ({err})") from err
 
 
 def _key(line: str) -> str:

@@ -6,15 +6,14 @@ Hand-written over rule data (rules/<lang>/figures.toml): French number formats (
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from recoupe.config import parse_rules
 from recoupe.people.names import function_words
+from recoupe.rules import LanguageRules, load_language
 
-NUMBER = r"\d{1,3}(?:[ \u00a0\u202f.]\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
+NO_NUMBER = r"\d+"  # a language without figure rules finds no figures; its pattern still compiles
 
 
 @dataclass(frozen=True)
@@ -40,30 +39,41 @@ class FigureReader:
     """Finds key figures in cleaned text."""
 
     def __init__(self, folder: Path) -> None:
-        path = folder / "figures.toml"
-        # A language without figure rules finds no figures: its briefs have no key figures.
-        rules = path.read_text(encoding="utf-8") if path.exists() else ""
-        data = parse_rules(rules, path)
-        self.digest = hashlib.sha256(rules.encode()).hexdigest()[:16]  # which rules found the figures: saved briefs
-        self.scales: dict[str, float] = data.get("scales", {})
+        # A language without a folder, or without figures.toml, finds no figures: its briefs have no key figures.
+        language = load_language(folder.parent, folder.name) if folder.is_dir() else LanguageRules(code=folder.name)
+        figures = language.figures
+        self.digest = figures.digest  # which rules found the figures: saved briefs are rebuilt when they change
+        self.scales: dict[str, float] = dict(figures.scales)
         # Function words are never what a number counts ("140 comme l'affirme le syndicat").
-        self.not_counted = frozenset(data.get("not_counted", [])) | function_words(folder.name)
-        qualifiers = "|".join(re.escape(q) for q in sorted(data.get("qualifiers", []), key=len, reverse=True))
+        self.not_counted = figures.not_counted | function_words(folder.name)
+        qualifiers = "|".join(re.escape(q) for q in sorted(figures.qualifiers, key=len, reverse=True))
         scales = "|".join(sorted(self.scales, key=len, reverse=True))
         # A figure starts with a digit or a qualifier: the lookahead rejects every other position with one test
         # instead of trying each qualifier there, which makes scanning a text 2-3 times faster.
-        starts = "".join(sorted({re.escape(q[0]) for q in data.get("qualifiers", [])}))
+        starts = "".join(sorted({re.escape(q[0]) for q in figures.qualifiers}))
+        self.separators = (
+            re.compile(f"[{re.escape(figures.thousands_separators)}]") if figures.thousands_separators else None
+        )
+        self.decimal_mark = figures.decimal_mark
+        number = figures.number or NO_NUMBER
+        # "3,5 millions d'euros": the word linking a number to what it counts.
+        links = "|".join(re.escape(w) for w in figures.unit_links)
+        link = rf"(?:(?:{links})\s*)?" if links else ""
         self.pattern = re.compile(
-            rf"(?=[\d{starts}])(?:(?P<q>{qualifiers})\s+)?(?P<n>{NUMBER})(?:\s+(?P<s>{scales}))?[\"″”]?\s+"
-            rf"(?:d[e'’]\s*)?(?P<u>[^\W\d_][\w-]*)",
+            rf"(?=[\d{starts}])(?:(?P<q>{qualifiers})\s+)?(?P<n>{number})(?:\s+(?P<s>{scales}))?[\"″”]?\s+"
+            rf"{link}(?P<u>[^\W\d_][\w-]*)",
             re.IGNORECASE,
         )
-        self.has_rules = bool(data)
-        cues = "|".join(re.escape(c) for c in data.get("source_cues", []))
-        # "selon l'ONU", "selon la préfecture", "d'après le syndicat départemental": up to three words.
-        self.source = re.compile(
-            rf"\b(?i:{cues})\s+(?P<src>(?:l['’]|la |le |les |des |du )?[\w'’-]+(?: [\w'’-]+){{0,2}}?)(?=[,.;:)]|$)"
+        self.has_rules = bool(figures.qualifiers or figures.scales or figures.not_counted or figures.source_cues)
+        cues = "|".join(re.escape(c) for c in figures.source_cues)
+        # A determiner ending with an apostrophe is glued to the next word ("l'ONU"), another one is followed by
+        # a space ("la préfecture").
+        determiners = "|".join(
+            re.escape(d) if d[-1:] in "'’" else re.escape(d) + " " for d in figures.source_determiners
         )
+        lead = f"(?:{determiners})?" if determiners else ""
+        # "selon l'ONU", "selon la préfecture", "d'après le syndicat départemental": up to three words.
+        self.source = re.compile(rf"\b(?i:{cues})\s+(?P<src>{lead}[\w'’-]+(?: [\w'’-]+){{0,2}}?)(?=[,.;:)]|$)")
 
     def read(self, article: str, text: str) -> list[Figure]:
         """Every key figure of a text, with the source named in its sentence."""
@@ -77,7 +87,8 @@ class FigureReader:
                 len(number) == 4 and number.isdigit() and 1900 <= int(number) < 2100
             ):
                 continue
-            value = float(re.sub(r"[ \u00a0\u202f.]", "", number).replace(",", "."))
+            digits = self.separators.sub("", number) if self.separators else number
+            value = float(digits.replace(self.decimal_mark, ".") if self.decimal_mark else digits)
             if match.group("s"):
                 value *= self.scales[match.group("s").lower()]
             start = match.start("q") if match.group("q") else match.start("n")

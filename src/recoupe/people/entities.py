@@ -16,17 +16,13 @@ from recoupe.config import Config
 from recoupe.people.names import NameRules, Role, fold_plain
 from recoupe.quotes.cues import QuoteRules
 from recoupe.records import Article, Entity, EntityType, Mention, stable_id
+from recoupe.rules import LanguageRules, load_language
 from recoupe.store import Store
 
 LABELS: dict[str, EntityType] = {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "MISC": "MISC"}
-DETERMINERS = frozenset({"le", "la", "l'", "l’", "les", "du", "au", "son", "sa", "leur", "un", "une", "ce", "cet"})
 COMPLEMENT_POS = frozenset({"ADJ", "ADP", "DET", "NOUN", "PROPN", "NUM"})
 MAX_COMPLEMENT = 6
-# Lower-case words that begin a surname ("de Villepin", "van Gogh", "ben Salmane"): never a role to drop.
-PARTICLES = frozenset({"de", "du", "des", "d", "van", "von", "der", "den", "ter", "da", "di", "dos", "das", "del",
-                       "della", "la", "le", "el", "al", "ben", "bin", "ibn", "abu", "mac", "zu"})  # fmt: skip
 CLOSING_MARKS = frozenset({"»", "”", '"'})
-GENITIVE = frozenset({"de", "du", "des", "d'", "d’"})  # the only prepositions inside a role's complement
 
 
 @dataclass
@@ -55,11 +51,16 @@ class _Index:
 class EntityResolver:
     """Finds the entities of an article and binds them to store-wide ids."""
 
-    def __init__(self, config: Config, store: Store) -> None:
-        self.config = config
+    def __init__(self, rules: LanguageRules, store: Store) -> None:
+        if rules.quotes is None:
+            raise rules.missing("quotes.toml", "finding entities (inverted subjects after a reporting verb)")
+        if rules.words is None:
+            raise rules.missing("words.toml", "finding entities (determiners of role nouns)")
         self.store = store
-        self.rules = NameRules.load(config.language_rules)
-        self.cues = QuoteRules.load(config.language_rules)
+        self.language = rules  # what another resolver of the same language is built from
+        self.rules = NameRules.of_language(rules)
+        self.cues = QuoteRules.of(rules.quotes)
+        self.words = rules.words
         self._heads = frozenset(fold_plain(r.head) for r in self.rules.roles)
         # Role nouns by their first word, longest first: one dictionary look-up per token.
         self._roles_by_first: dict[str, list[tuple[Role, int]]] = {}
@@ -196,7 +197,7 @@ class EntityResolver:
             len(tokens) > 1
             and tokens[0].is_lower
             and tokens[0].is_alpha
-            and tokens[0].lower_ not in PARTICLES
+            and tokens[0].lower_ not in self.rules.particles
             and tokens[1].text[:1].isupper()
         ):
             tokens = tokens[1:]
@@ -300,12 +301,12 @@ class EntityResolver:
                 continue
             role, head_end = matched
             begin = i
-            while (begin > 0 and lowered[begin - 1] in self.rules.premodifiers | {"47e"}) or (
+            while (begin > 0 and lowered[begin - 1] in self.rules.premodifiers) or (
                 begin > 0 and doc[begin - 1].like_num
             ):
                 begin -= 1
-            has_determiner = begin > 0 and lowered[begin - 1] in DETERMINERS
-            end = _complement_end(doc, head_end)
+            has_determiner = begin > 0 and lowered[begin - 1] in self.words.determiners
+            end = _complement_end(doc, head_end, self.words.genitive)
             previous_is_comma = begin > 0 and doc[begin - 1].text == ","
             if has_determiner or previous_is_comma or _after_name_comma(doc, begin):
                 key = self.rules.office(" ".join(fold_plain(t.text) for t in doc[i:end]))
@@ -387,7 +388,7 @@ def _not_a_name(tokens: list[Token]) -> bool:
     return len("".join(t.text for t in tokens)) < 3
 
 
-def _complement_end(doc: Doc, end: int) -> int:
+def _complement_end(doc: Doc, end: int, genitive: frozenset[str]) -> int:
     """Where the complement of a role noun ends: adjectives and a prepositional phrase, stopping at a name."""
     limit = min(len(doc), end + MAX_COMPLEMENT)
     i = end
@@ -401,7 +402,7 @@ def _complement_end(doc: Doc, end: int) -> int:
             break
         if token.pos_ == "DET" and (i + 1 >= limit or doc[i + 1].pos_ not in {"NOUN", "PROPN", "ADJ"}):
             break
-        if token.pos_ == "ADP" and token.lower_ not in GENITIVE:
+        if token.pos_ == "ADP" and token.lower_ not in genitive:
             break  # "le président américain après son entrée en fonction": the role ends before "après"
         i += 1
     # A complement does not end on a preposition or determiner.
@@ -434,7 +435,8 @@ def _after_name_comma(doc: Doc, begin: int) -> bool:
 
 def find(store: Store, name: str, config: Config | None = None) -> list[Entity]:
     """The entities whose name or a variant matches `name`, ignoring case, accents and transliteration."""
-    rules = NameRules.load((config or Config()).language_rules)
+    config = config or Config()
+    rules = NameRules.of_language(load_language(config.rules_dir, config.language))
     query = [rules.fold(w) for w in name.split()]
     if not query:
         return []

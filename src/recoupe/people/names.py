@@ -6,11 +6,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from spacy.util import get_lang_class
 
-from recoupe.config import read_rules
+from recoupe.rules import LanguageRules, Names, Roles
 
 
 def strip_accents(text: str) -> str:
@@ -33,25 +32,34 @@ class NameRules:
     titles: dict[str, str]
     folds: tuple[tuple[re.Pattern[str], str], ...]
     not_persons: frozenset[str]
+    particles: frozenset[str]  # lower-case words that begin a surname ("de Villepin"): never a role to drop
     roles: tuple[Role, ...]  # longest first, so "premier ministre" wins over "ministre"
     premodifiers: frozenset[str]
     offices: dict[str, str]  # folded role phrase -> the first phrase naming the same office
     glued: tuple[str, ...]  # short words scraping glues to a name ("Duvalest ouvert" for "Duval est")
 
     @classmethod
-    def load(cls, folder: Path) -> NameRules:
-        """Rules from names.toml and roles.toml of a language folder."""
-        names = read_rules(folder / "names.toml")
-        roles = read_rules(folder / "roles.toml")
+    def of(cls, names: Names, roles: Roles) -> NameRules:
+        """The name rules of a language, from its names.toml and roles.toml records."""
         return cls(
-            titles=dict(names.get("titles", {})),
-            folds=tuple((re.compile(a), b) for a, b in names.get("fold", {}).get("replacements", [])),
-            not_persons=frozenset(fold_plain(n) for n in names.get("not_persons", [])),
-            roles=tuple(sorted((Role(h, g) for h, g in roles.get("heads", [])), key=lambda r: -len(r.head.split()))),
-            premodifiers=frozenset(roles.get("premodifiers", [])),
-            glued=tuple(names.get("glued_words", [])),
-            offices={_role_key(p): _role_key(group[0]) for group in roles.get("same_office", []) for p in group},
+            titles=dict(names.titles),
+            folds=tuple((re.compile(a), b) for a, b in names.folds),
+            not_persons=frozenset(fold_plain(n) for n in names.not_persons),
+            particles=names.particles,
+            roles=tuple(sorted((Role(h, g) for h, g in roles.heads), key=lambda r: -len(r.head.split()))),
+            premodifiers=roles.premodifiers,
+            glued=names.glued_words,
+            offices={_role_key(p): _role_key(group[0]) for group in roles.same_office for p in group},
         )
+
+    @classmethod
+    def of_language(cls, rules: LanguageRules) -> NameRules:
+        """The name rules of a language; a RulesError when its folder has no names.toml or roles.toml."""
+        if rules.names is None:
+            raise rules.missing("names.toml", "reading person names")
+        if rules.roles is None:
+            raise rules.missing("roles.toml", "reading person names")
+        return cls.of(rules.names, rules.roles)
 
     def fold(self, name: str) -> str:
         """A name reduced so its spelling variants compare equal ("Dmitry" and "Dmitri" -> "dmitri")."""

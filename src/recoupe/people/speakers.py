@@ -13,15 +13,12 @@ from spacy.tokens import Doc, Token
 
 from recoupe.people.names import NameRules
 from recoupe.records import Entity, Mention
+from recoupe.rules import Words
 
-# Pronouns, negation and adverbs that may stand between a subject and its verb ("Caradec s'est dite").
-CLITICS = frozenset({"se", "s'", "s’", "ne", "n'", "n’", "l'", "l’", "le", "la", "les", "lui", "leur", "y", "en",
-                     "me", "m'", "nous", "vous", "aussi", "également", "déjà"})  # fmt: skip
 # Entity types that may speak besides persons: organisations, and places named for their government.
 BODY_TYPES = frozenset({"ORG", "LOC"})
 # Parts of speech of a subject noun phrase before its name ("Le syndicat CGT", "la NASA").
 HEAD_POS = frozenset({"DET", "NOUN", "ADJ", "PROPN", "NUM"})
-PREPOSITIONS = frozenset({"de", "d'", "d’", "du", "des", "à", "au", "aux", "en", "par", "pour", "chez"})
 FEMALE = "f"
 MALE = "m"
 
@@ -56,8 +53,11 @@ class Speakers:
         rules: NameRules,
         quoted: list[tuple[int, int]],
         subordinators: frozenset[str],
+        words: Words,
     ) -> None:
         self.doc = doc
+        self.clitics = words.clitics  # may stand between a subject and its verb ("Caradec s'est dite")
+        self.prepositions = words.prepositions
         people = {e.id: e for e in entities if e.type == "PER"}
         self.gender = {entity.id: _gender(entity, rules) for entity in people.values()}
         # Role mentions start with the lower-case role noun ("porte-parole du Kremlin"), names with a capital.
@@ -153,16 +153,19 @@ class Speakers:
             j = i - 1
             while j >= 0 and self.doc[j].idx >= start and self._heads_noun_phrase(self.doc[j]):
                 j -= 1
-            in_complement = j >= 0 and self.doc[j].idx >= start and _preposition(self.doc[j])
+            in_complement = j >= 0 and self.doc[j].idx >= start and self._preposition(self.doc[j])
             if main_verb is not None and main_verb.idx < body.start:
                 return None  # past the main verb: an organisation further on is its object
             if not in_complement and not self.after_subordinator(self.doc[j + 1]) and self.is_subject(body, True):
                 return body
         return None
 
-    @staticmethod
-    def _heads_noun_phrase(token: Token) -> bool:
-        return token.pos_ in HEAD_POS and not _preposition(token) and "\n" not in token.text
+    def _heads_noun_phrase(self, token: Token) -> bool:
+        return token.pos_ in HEAD_POS and not self._preposition(token) and "\n" not in token.text
+
+    def _preposition(self, token: Token) -> bool:
+        """A preposition, contracted ones included, which spaCy may tag as determiners ("du", "des", "au")."""
+        return token.pos_ == "ADP" or token.lower_ in self.prepositions
 
     def body_ending(self, start: int, end: int, mark: str) -> Person | None:
         """The organisation named last in [start, end) when only `mark` follows it: "Pour l'April : « ... »"."""
@@ -209,7 +212,7 @@ class Speakers:
             if j is None:
                 return None
             i = j + 1
-        while i < len(doc) and doc[i].lower_ in CLITICS:
+        while i < len(doc) and doc[i].lower_ in self.clitics:
             i += 1
         return doc[i] if i < len(doc) and doc[i].pos_ in {"AUX", "VERB"} else None
 
@@ -252,11 +255,6 @@ class Speakers:
 def is_finite_verb(token: Token) -> bool:
     """A verb or auxiliary in a finite form: the main verb of its clause, not a participle or an infinitive."""
     return token.pos_ in {"VERB", "AUX"} and "Fin" in token.morph.get("VerbForm", [])
-
-
-def _preposition(token: Token) -> bool:
-    """A preposition, contracted ones included, which spaCy may tag as determiners ("du", "des", "au")."""
-    return token.pos_ == "ADP" or token.lower_ in PREPOSITIONS
 
 
 def _gender(entity: Entity, rules: NameRules) -> str:

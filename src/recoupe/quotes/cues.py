@@ -1,4 +1,4 @@
-"""Reporting cues: the rule data of rules/<lang>/quotes.toml and the test of whether a token is a reporting verb.
+"""Reporting cues: the rules of rules/<lang>/quotes.toml, compiled, and the test of whether a token is a reporting verb.
 
 Shared by the quote finder and the entity resolver (an inverted subject after a reporting verb is a person even
 when the NER misses it).
@@ -7,11 +7,10 @@ when the NER misses it).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from spacy.tokens import Token
 
-from recoupe.config import read_rules
+from recoupe.rules import Quotes
 
 VERB_POS = frozenset({"VERB", "AUX", "NOUN", "ADJ"})  # the tagger often reads a participle as ADJ or NOUN
 
@@ -35,30 +34,34 @@ class QuoteRules:
     cue_pronouns: dict[str, str]
     impersonal_words: frozenset[str]
     copulas: frozenset[str]
+    complements: frozenset[str]  # after "il est (adjectif)": "de", "que"
+    inverted_pronouns: frozenset[str]  # "-il" in "a-t-il ajouté"
     endings: tuple[tuple[str, str], ...]
 
     @classmethod
-    def load(cls, folder: Path) -> QuoteRules:
-        """Rules from quotes.toml of a language folder."""
-        data = read_rules(folder / "quotes.toml")
+    def of(cls, quotes: Quotes) -> QuoteRules:
+        """The quote rules of a language, from its quotes.toml record."""
         return cls(
-            verbs=frozenset(v.removeprefix("s'") for v in data["reporting_verbs"]),
-            not_before_that=frozenset(data.get("not_before_that", [])),
-            source_cues=tuple(data["source_cues"]),
-            opening_cues=tuple(data.get("opening_cues", [])),
-            title_cues=frozenset(data["title_cues"]),
-            link_cues=frozenset(data.get("link_cues", [])),
-            min_words=int(data.get("min_words", 4)),
-            subordinators=frozenset(data["subordinators"]),
-            inverting=frozenset(data.get("inverting", [])),
-            connectives=tuple(data.get("connectives", [])),
-            time_words=frozenset(data.get("time_words", [])),
-            pronouns=dict(data["pronouns"]),
-            cue_pronouns=dict(data.get("cue_pronouns", {})),
-            impersonal_words=frozenset(data.get("impersonal", [])),
-            copulas=frozenset(data.get("impersonal_copulas", [])),
+            # Pronominal verbs are matched on their lemma without the pronoun ("s'interroger" -> "interroger").
+            verbs=frozenset(v.removeprefix(quotes.reflexive_prefix) for v in quotes.reporting_verbs),
+            not_before_that=quotes.not_before_that,
+            source_cues=quotes.source_cues,
+            opening_cues=quotes.opening_cues,
+            title_cues=quotes.title_cues,
+            link_cues=quotes.link_cues,
+            min_words=quotes.min_words,
+            subordinators=quotes.subordinators,
+            inverting=quotes.inverting,
+            connectives=quotes.connectives,
+            time_words=quotes.time_words,
+            pronouns=dict(quotes.pronouns),
+            cue_pronouns=dict(quotes.cue_pronouns),
+            impersonal_words=quotes.impersonal,
+            copulas=quotes.impersonal_copulas,
+            complements=quotes.impersonal_complements,
+            inverted_pronouns=quotes.inverted_pronouns,
             # Longest ending first, so "aient" is tried before "ent".
-            endings=tuple(sorted(((e, s) for e, s in data.get("verb_endings", [])), key=lambda p: -len(p[0]))),
+            endings=tuple(sorted(quotes.verb_endings, key=lambda p: -len(p[0]))),
         )
 
     def reporting_lemma(self, token: Token) -> str | None:
@@ -90,5 +93,5 @@ class QuoteRules:
             return True
         if following[0] in self.copulas and len(following) == 3:
             adjective = token.doc[token.i + 2]
-            return adjective.pos_ in {"ADJ", "NOUN"} and following[2] in {"de", "d'", "d’", "que", "qu'", "qu’"}
+            return adjective.pos_ in {"ADJ", "NOUN"} and following[2] in self.complements
         return False

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from recoupe.config import Config
 from recoupe.people.names import NameRules
-from recoupe.people.speakers import CLITICS, Person, Speakers
+from recoupe.people.speakers import Person, Speakers
 from recoupe.quotes.cues import QuoteRules
 from recoupe.records import Article, Entity, Mention, Quote, QuoteKind, stable_id
+from recoupe.rules import LanguageRules, Words
 
 OPENERS = "«“"
 CLOSERS = "»”"
@@ -31,7 +31,6 @@ MAX_CUE_WORDS = 10
 MAX_ROLE_WORDS = 8
 MAX_BODY_LEAD_WORDS = 4
 NOUN_PHRASE_POS = frozenset({"DET", "NOUN", "ADJ", "PROPN", "ADP", "NUM"})
-THAT = frozenset({"que", "qu'", "qu’", "qu"})
 # Tokens that may stand between a reporting verb and its "que": "a déclaré mardi soir à la presse locale que".
 MAX_BEFORE_THAT = 8
 
@@ -60,10 +59,16 @@ class Attribution:
 class QuoteExtractor:
     """Finds direct, indirect and mixed quotes with their speakers."""
 
-    def __init__(self, config: Config) -> None:
-        self.config = config
-        self.rules = QuoteRules.load(config.language_rules)
-        self.names = NameRules.load(config.language_rules)
+    def __init__(self, rules: LanguageRules) -> None:
+        if rules.quotes is None:
+            raise rules.missing("quotes.toml", "finding quotes")
+        if rules.words is None:
+            raise rules.missing("words.toml", "finding quotes")
+        self.rules = QuoteRules.of(rules.quotes)
+        self.names = NameRules.of_language(rules)
+        self.words: Words = rules.words
+        # What a reporting verb's "que" may be written as, the elided form split from its apostrophe included.
+        self._that = self.words.that | self.words.that_split
         # Phrases opening a lead that introduces a quote of its own: "Pour X, « ... »", "Comme le dit X, « ... »".
         self._cue_phrases = tuple(f"{cue} " for cue in (*self.rules.opening_cues, *sorted(self.rules.inverting)))
 
@@ -74,7 +79,13 @@ class QuoteExtractor:
         marked = pair_marks(text, paragraphs)
         spans = [m for m in marked if self._is_quotation(doc, text, m)]
         speakers = Speakers(
-            doc, entities, mentions, self.names, [(m.open_at, m.end + 1) for m in marked], self.rules.subordinators
+            doc,
+            entities,
+            mentions,
+            self.names,
+            [(m.open_at, m.end + 1) for m in marked],
+            self.rules.subordinators,
+            self.words,
         )
         quotes: list[Quote] = []
         previous: tuple[Marked, Attribution] | None = None
@@ -260,7 +271,7 @@ class QuoteExtractor:
         body = self._body_after(text, after, organisations, cue)
         if body is not None:
             return body
-        named = _role_phrase(doc, after)
+        named = _role_phrase(doc, after, self.words)
         if named is not None:
             # "a ajouté le porte-parole de la police": the words name the speaker, but no one in the
             # article is known to hold the role, so there is no entity to give.
@@ -338,11 +349,11 @@ class QuoteExtractor:
             return Attribution(speaker, speaker.text, cue_text, confidence - (0.05 if speaker.by_role else 0.0))
         return None
 
-    @staticmethod
-    def _named_by_cue(doc: Doc, text: str, cue_end: int, name_start: int, is_body: bool) -> bool:
+    def _named_by_cue(self, doc: Doc, text: str, cue_end: int, name_start: int, is_body: bool) -> bool:
         """Whether the words between a cue and a name only lead up to the name: "selon le nouveau directeur du
         site, David Quentin", "d'après le communiqué du ministère"; not "selon des proches de X" (for a person,
         a preposition right before the name makes someone else the source) nor a clause ("menée par X")."""
+        genitive = self.words.genitive
         words = text[cue_end:name_start].split()
         if len(words) <= 2:
             return True
@@ -353,7 +364,7 @@ class QuoteExtractor:
             between = between[:-1]  # the name in apposition: "selon la fédération des banques, Febelfin"
         if not len(between) or any(t.pos_ not in NOUN_PHRASE_POS and t.text not in {"-", "'", "’"} for t in between):
             return False
-        return is_body or not (between[-1].pos_ == "ADP" or between[-1].lower_ in GENITIVE)
+        return is_body or not (between[-1].pos_ == "ADP" or between[-1].lower_ in genitive)
 
     def _body_after(self, text: str, after: int, organisations: list[Mention], cue: str) -> Attribution | None:
         """An organisation named right after a reporting cue ("», a averti Météo France")."""
@@ -437,20 +448,19 @@ class QuoteExtractor:
             return Attribution(person, person.text, cue_text, confidence - 0.1)
         return Attribution(None, None, cue_text, None)
 
-    @staticmethod
-    def _relative_subject(doc: Doc, first: int, last: int) -> Token | None:
+    def _relative_subject(self, doc: Doc, first: int, last: int) -> Token | None:
         """The relative "qui" right before the verb ending [first, last), past auxiliaries and clitics."""
         i = last - 1
-        while i >= first and (doc[i].pos_ in {"AUX", "ADV"} or doc[i].lower_ in CLITICS):
+        while i >= first and (doc[i].pos_ in {"AUX", "ADV"} or doc[i].lower_ in self.words.clitics):
             i -= 1
-        return doc[i] if i >= first and doc[i].lower_ == "qui" else None
+        return doc[i] if i >= first and doc[i].lower_ in self.words.relative_subjects else None
 
     def _in_reported_clause(self, doc: Doc, first: int, at: int) -> bool:
         """Whether a token stands after "que" following a reporting verb in [first, at): in "X annonce (...) que
         Y aurait été tué", Y is the subject of what is reported, not the one reporting."""
         verb_seen = False
         for token in doc[first:at]:
-            if verb_seen and token.lower_ in {"que", "qu'", "qu’"}:
+            if verb_seen and token.lower_ in self.words.that:
                 return True
             verb_seen = verb_seen or (token.pos_ == "VERB" and self.rules.reporting_lemma(token) is not None)
         return False
@@ -461,7 +471,7 @@ class QuoteExtractor:
             return False
         doc = token.doc
         i = token.i + 1
-        while i < len(doc) and doc[i].lower_ in CLITICS:
+        while i < len(doc) and doc[i].lower_ in self.words.clitics:
             i += 1
         return i < len(doc) and doc[i].pos_ in {"AUX", "VERB"}
 
@@ -487,7 +497,7 @@ class QuoteExtractor:
                 if "Inf" in token.morph.get("VerbForm", []):
                     return None  # "Pour se justifier, ...": an infinitive reports nothing by itself
                 pronoun = next((t for t in doc[token.i + 1 : token.i + 3] if t.lower_ in self.rules.pronouns), None)
-                pronoun = pronoun or next((t for t in tokens if t.lower_ in {"-il", "-elle"}), None)
+                pronoun = pronoun or next((t for t in tokens if t.lower_ in self.rules.inverted_pronouns), None)
                 if pronoun is not None:
                     tokens = tokens + [t for t in doc[token.i + 1 : pronoun.i + 1] if t not in tokens]
                 return tokens, pronoun
@@ -552,7 +562,8 @@ class QuoteExtractor:
                 nxt = self._that_after(doc, token, end)
                 if nxt is not None:
                     content_start = nxt.idx + len(nxt.text)
-                    if nxt.lower_ == "qu" and content_start < len(text) and text[content_start] in "'’":
+                    split = nxt.lower_ in self.words.that_split
+                    if split and content_start < len(text) and text[content_start] in "'’":
                         content_start += 1
                     content_end = _trim_end(text, content_start, end)
                     if len(WORD.findall(text[content_start:content_end])) < self.rules.min_words:
@@ -601,7 +612,7 @@ class QuoteExtractor:
         for token in doc[verb.i + 1 : min(len(doc), verb.i + 1 + MAX_BEFORE_THAT)]:
             if token.idx >= end:
                 return None
-            if token.lower_ in THAT:
+            if token.lower_ in self._that:
                 return token
             if token.pos_ == "ADP":
                 in_phrase = True
@@ -724,22 +735,22 @@ def _after_source_cue(doc: Doc, token: Token, rules: QuoteRules) -> bool:
     return token.i > 0 and doc[token.i - 1].lower_ in rules.source_cues
 
 
-ROLE_DETERMINERS = frozenset({"le", "la", "l'", "l’", "les", "un", "une", "son", "sa", "leur"})
 ROLE_POS = frozenset({"NOUN", "ADJ", "PROPN", "DET"})
-GENITIVE = frozenset({"de", "du", "des", "d'", "d’"})
 
 
-def _role_phrase(doc: Doc, after: int) -> str | None:
+def _role_phrase(doc: Doc, after: int, words: Words) -> str | None:
     """A noun phrase right after a cue that names someone by role ("le porte-parole de la police"): a determiner,
     nouns and adjectives, genitive complements; it stops at any other preposition ("... à une question")."""
     i = _token_at(doc, after)
     while i < len(doc) and doc[i].text == ",":
         i += 1
-    if i >= len(doc) or doc[i].lower_ not in ROLE_DETERMINERS:
+    if i >= len(doc) or doc[i].lower_ not in words.role_determiners:
         return None
     end = i + 1
     while end < min(len(doc), i + 9) and (
-        doc[end].pos_ in ROLE_POS or (doc[end].pos_ == "ADP" and doc[end].lower_ in GENITIVE) or doc[end].text == "-"
+        doc[end].pos_ in ROLE_POS
+        or (doc[end].pos_ == "ADP" and doc[end].lower_ in words.genitive)
+        or doc[end].text == "-"
     ):
         end += 1
     while end > i + 1 and (doc[end - 1].pos_ in {"ADP", "DET"} or doc[end - 1].text == "-"):

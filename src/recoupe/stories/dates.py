@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
 from itertools import pairwise
-from pathlib import Path
 
-from recoupe.config import Config, read_rules
+from recoupe.config import Config
 from recoupe.records import Article
+from recoupe.rules import Dates, LanguageRules, load_language
 
 FUTURE_WINDOW = 40  # characters before a date where a future cue is looked for
 YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
@@ -70,21 +70,26 @@ class Dating:
 class DateRules:
     """The date words of one language, compiled once."""
 
-    def __init__(self, folder: Path) -> None:
-        data = read_rules(folder / "dates.toml")
-        self.months: list[str] = data["months"]
-        self.weekdays: list[str] = data["weekdays"]
-        self.first_day = set(data["first_day"])
-        self.relative: dict[str, int] = data["relative"]
-        self.anaphoric: dict[str, int] = data["anaphoric"]
-        self.future_cues: list[str] = data["future"]["cues"]
-        self.background_cues: list[str] = data["background"]["cues"]
-        deictic = data["deictic"]
-        self.this: list[str] = deictic["this"]
-        self.article: list[str] = deictic["article"]
-        self.next: list[str] = deictic["next"]
-        self.last: list[str] = deictic["last"]
-        self.parts_of_day: list[str] = deictic["parts_of_day"]
+    def __init__(self, dates: Dates) -> None:
+        self.months: list[str] = list(dates.months)
+        self.weekdays: list[str] = list(dates.weekdays)
+        self.first_day = set(dates.first_day)
+        self.relative: dict[str, int] = dict(dates.relative)
+        self.anaphoric: dict[str, int] = dict(dates.anaphoric)
+        self.future_cues: list[str] = list(dates.future_cues)
+        self.background_cues: list[str] = list(dates.background_cues)
+        self.this: list[str] = list(dates.this)
+        self.article: list[str] = list(dates.article)
+        self.next: list[str] = list(dates.next)
+        self.last: list[str] = list(dates.last)
+        self.parts_of_day: list[str] = list(dates.parts_of_day)
+
+    @classmethod
+    def of_language(cls, rules: LanguageRules) -> DateRules:
+        """The date words of a language; a RulesError when its folder has no dates.toml."""
+        if rules.dates is None:
+            raise rules.missing("dates.toml", "reading dates")
+        return cls(rules.dates)
 
     @cached_property
     def pattern(self) -> re.Pattern[str]:
@@ -117,7 +122,7 @@ class DateReader:
     """Finds and resolves the dates of a text."""
 
     def __init__(self, config: Config) -> None:
-        self.rules = DateRules(config.language_rules)
+        self.rules = DateRules.of_language(load_language(config.rules_dir, config.language))
         # The last texts scanned with what each scan found: an article's text and its lead are read several times
         # in turn (its publication date, the dates it mentions, the day it reports, by the pipeline and by the
         # clusterer), with different references.
