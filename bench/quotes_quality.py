@@ -241,7 +241,8 @@ def run_recoupe(inputs: Sequence[str], workdir: Path) -> tuple[dict[str, Any], i
     db = workdir / "store.db"
     command = recoupe_command()
     ingest = subprocess.run([*command, "--db", str(db), "ingest", *inputs], capture_output=True, text=True, check=False)
-    if ingest.returncode not in (0, 1):  # 1: some inputs failed, each named on stderr; the others are stored
+    # Exit code 1 says that some inputs failed (each named on stderr, the others stored); a traceback is a crash.
+    if ingest.returncode not in (0, 1) or "Traceback (most recent call last)" in ingest.stderr:
         sys.exit(f"recoupe ingest failed ({ingest.returncode}):\n{ingest.stderr}")
     failed = sum(1 for line in ingest.stderr.splitlines() if line.strip().lower().startswith("error"))
     export = subprocess.run(
