@@ -21,9 +21,10 @@ from pathlib import Path
 
 import trafilatura
 
-from recoupe.clean.cleaner import Cleaner
 from recoupe.config import Config
 from recoupe.errors import InputError
+from recoupe.models import Models
+from recoupe.pipeline import clean
 from recoupe.records import RawArticle
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,11 +70,11 @@ def main() -> None:
     for page_id, record in sorted(truth.items()):
         html = gzip.decompress((BENCH / "html" / f"{page_id}.html.gz").read_bytes()).decode("utf-8", "replace")
         pages.append((page_id, html, record.get("articleBody") or ""))
-    cleaner = Cleaner(Config())
+    models = Models(Config())
 
     def recoupe_extract(page_id: str, html: str) -> str:
         try:
-            return cleaner.clean(RawArticle(source=page_id, content=html, format="html", origin=page_id)).text
+            return clean(models, RawArticle(source=page_id, content=html, format="html", origin=page_id)).text
         except InputError:
             return ""
 

@@ -54,6 +54,7 @@ def peak_rss_mb() -> tuple[float, float]:
 
 def run_recoupe(pages: list[tuple[str, str]], count: int, n_process: int, batch_size: int, profile: bool) -> float:
     from recoupe.config import Config
+    from recoupe.models import Models
     from recoupe.pipeline import Pipeline
     from recoupe.records import RawArticle
     from recoupe.store import Store
@@ -61,8 +62,11 @@ def run_recoupe(pages: list[tuple[str, str]], count: int, n_process: int, batch_
     with tempfile.TemporaryDirectory() as tmp:
         config = Config(db=Path(tmp) / "bench.db", n_process=n_process, batch_size=batch_size)
         store = Store(config.db)
-        pipeline = Pipeline(config, store)
-        pipeline.reader.nlp  # load the model outside the timed part  # noqa: B018
+        models = Models(config)
+        pipeline = Pipeline(config, store, models)
+        french = models.reader(config.language)
+        assert french is not None
+        french.nlp  # load the spaCy model outside the timed part  # noqa: B018
         inputs = (
             RawArticle(source=name, content=html, format="html", origin=name) for name, html in stream(pages, count)
         )
@@ -117,7 +121,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--baseline-articles", type=int, default=400)
     parser.add_argument("--n-process", type=int, default=2)
-    parser.add_argument("--batch-size", type=int, default=Config.batch_size, help="articles per transaction")
+    parser.add_argument("--batch-size", type=int, default=Config().batch_size, help="articles per transaction")
     parser.add_argument("--profile", action="store_true", help="profile recoupe's run with pyinstrument")
     args = parser.parse_args()
     if not SHARED.is_dir():

@@ -10,12 +10,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from recoupe.clean.cleaner import Cleaner
 from recoupe.config import Config
 from recoupe.errors import InputError
+from recoupe.models import Models
 from recoupe.people.entities import EntityResolver
+from recoupe.pipeline import clean, read_here
 from recoupe.quotes.extract import QuoteExtractor
-from recoupe.read.nlp import Reader
 from recoupe.records import RawArticle
 from recoupe.rules import load_language
 from recoupe.store import Store
@@ -27,17 +27,17 @@ def main() -> None:
     if not CORPUS.is_dir():
         sys.exit(f"{CORPUS} is missing")
     config = Config(db=Path(":memory:"))
-    cleaner, reader = Cleaner(config), Reader(config)
+    models = Models(config)
     articles = []
     for path in sorted(CORPUS.rglob("*.html")):
         raw = RawArticle(source=str(path), content=path.read_text(encoding="utf-8"), format="html", origin=str(path))
         try:
-            articles.append(cleaner.clean(raw))
+            articles.append(clean(models, raw))
         except InputError:
             continue
-    reader.nlp("Chargement du modèle.")
+    models.warm()
     start = time.perf_counter()
-    readings = list(reader.read(articles))
+    readings = read_here(models, articles)
     parse_time = time.perf_counter() - start
     french = load_language(config.rules_dir, "fr")
     resolver, extractor = EntityResolver(french, Store(":memory:")), QuoteExtractor(french)

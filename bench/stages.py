@@ -26,11 +26,15 @@ import trafilatura
 from spacy.language import Language
 
 from pipeline import SHARED, load_pages, stream
+from recoupe import pipeline as stages
 from recoupe.clean import cleaner as clean
 from recoupe.config import Config
 from recoupe.errors import InputError
+from recoupe.models import Models
+from recoupe.people.entities import EntityResolver
 from recoupe.pipeline import Pipeline
-from recoupe.read.nlp import WARM_UP_TEXT, Reader
+from recoupe.quotes.extract import QuoteExtractor
+from recoupe.read.nlp import Reader
 from recoupe.records import Article, RawArticle
 from recoupe.store import Store
 from recoupe.stories import dates
@@ -61,20 +65,20 @@ class StageClock:
         return dict(self.seconds)
 
 
-def clocked_pipeline(config: Config, store: Store, clock: StageClock) -> Pipeline:
+def clocked_pipeline(config: Config, store: Store, models: Models, clock: StageClock) -> Pipeline:
     """A pipeline whose stages report to the clock (workers: cleaning and reading; main: the rest)."""
-    pipeline = Pipeline(config, store)
-    clock.wrap(pipeline.cleaner, "clean", "clean (all)")
+    pipeline = Pipeline(config, store, models)
+    clock.wrap(stages, "clean", "clean (all)")
     clock.wrap(clean, "extract_html", "  HTML extraction (all)")
     clock.wrap(trafilatura, "load_html", "    parse the HTML")
     clock.wrap(clean, "read_metadata", "    metadata (title, site, URL, date)")
     clock.wrap(clean, "_extract_text", "    text (trafilatura chain)")
-    clock.wrap(pipeline.cleaner.languages, "detect", "  language")
-    clock.wrap(pipeline.cleaner.languages, "foreign_fragments", "  foreign fragments")
-    clock.wrap(pipeline.reader, "read", "read (spaCy, plain words)", generator=True)
-    clock.wrap(pipeline, "analyse_one", "analyse (all)")
-    clock.wrap(pipeline.resolver, "resolve", "  entities")
-    clock.wrap(pipeline.quoter, "extract", "  quotes")
+    clock.wrap(models.languages, "detect", "  language")
+    clock.wrap(models.languages, "foreign_fragments", "  foreign fragments")
+    clock.wrap(stages, "read", "read (spaCy, plain words)")
+    clock.wrap(pipeline, "analyse", "analyse (all)")
+    clock.wrap(EntityResolver, "resolve", "  entities")
+    clock.wrap(QuoteExtractor, "extract", "  quotes")
     clock.wrap(pipeline.dates, "dating", "  dates: written, reported (clustering's too)")
     clock.wrap(dates, "event_dates", "  dates: mentioned")
     clock.wrap(pipeline, "place", "place (all)")
@@ -91,8 +95,9 @@ def time_pipeline(pages: list[tuple[str, str]]) -> list[Article]:
     with tempfile.TemporaryDirectory() as tmp:
         config = Config(db=Path(tmp) / "stages.db", n_process=1)
         store = Store(config.db)
-        pipeline = clocked_pipeline(config, store, clock)
-        pipeline.reader.warm()
+        models = Models(config)
+        pipeline = clocked_pipeline(config, store, models, clock)
+        french_reader(models).warm()
         inputs = [
             RawArticle(source=name, content=html, format="html", origin=name)
             for name, html in stream(pages, 2 * len(pages))
@@ -106,7 +111,7 @@ def time_pipeline(pages: list[tuple[str, str]]) -> list[Article]:
             passes.append((elapsed, {k: v - before.get(k, 0.0) for k, v in clock.snapshot().items()}))
         for raw in inputs[: len(pages)]:
             try:
-                articles.append(pipeline.cleaner.clean(raw))
+                articles.append(stages.clean(models, raw))
             except InputError:
                 continue
         store.close()
@@ -118,9 +123,16 @@ def time_pipeline(pages: list[tuple[str, str]]) -> list[Article]:
     return articles
 
 
-def time_components(nlp: Language, texts: list[str]) -> dict[str, tuple[float, float]]:
+def french_reader(models: Models) -> Reader:
+    """The spaCy reader of French, whose pages these timings are about."""
+    reader = models.reader("fr")
+    assert reader is not None, "the French rules name no installed spaCy model"
+    return reader
+
+
+def time_components(nlp: Language, texts: list[str], warm_up: str) -> dict[str, tuple[float, float]]:
     """spaCy's components one by one on the texts, ms a text: (first pass, second pass)."""
-    nlp(WARM_UP_TEXT)
+    nlp(warm_up)
     out: dict[str, list[float]] = defaultdict(list)
     for _ in range(2):
         start = time.perf_counter()
@@ -133,17 +145,16 @@ def time_components(nlp: Language, texts: list[str]) -> dict[str, tuple[float, f
     return {name: (a / len(texts) * 1000, b / len(texts) * 1000) for name, (a, b) in out.items()}
 
 
-def spacy_defaults(config: Config) -> Language:
+def spacy_defaults(model: str) -> Language:
     """The model as spaCy loads it (BLIS, the lemmatizer's word lists), with recoupe's choice of components."""
-    nlp = spacy.load(config.spacy_model, exclude=["parser"])
+    nlp = spacy.load(model, exclude=["parser"])
     nlp.enable_pipe("senter")
     return nlp
 
 
 def time_batches(texts: list[str]) -> None:
     """The whole model on the texts one by one and in batches (nlp.pipe), CPU ms a text, best of three."""
-    reader = Reader(Config())
-    nlp = reader.nlp
+    nlp = french_reader(Models(Config())).nlp
     for text in texts:  # every cache warm
         nlp(text)
     sizes = {"one by one": 0, "batches of 4": 4, "batches of 8": 8, "batches of 16": 16, "batches of 64": 64}
@@ -168,9 +179,9 @@ def main() -> None:
     articles = time_pipeline(pages)
     french = [a.text for a in articles if a.language == "fr"]
     print(f"\nspaCy components, ms per French page ({len(french)} pages): first pass | second pass")
-    config = Config()
-    recoupe_times = time_components(Reader(config).nlp, french)
-    default_times = time_components(spacy_defaults(config), french)
+    reader = french_reader(Models(Config()))
+    recoupe_times = time_components(reader.nlp, french, reader.warm_up)
+    default_times = time_components(spacy_defaults(reader.model), french, reader.warm_up)
     print(f"  {'component':<16} {'recoupe':>17} {'spaCy defaults':>17}")
     for name, (first, second) in recoupe_times.items():
         default_first, default_second = default_times[name]

@@ -302,12 +302,16 @@ def bench_read(archive: Archive, config: Config) -> None:
 
 
 def bench_ingest(archive: Archive, config: Config, limit: int) -> None:
+    from recoupe.models import Models
     from recoupe.pipeline import Pipeline
     from recoupe.store import Store
 
     store = Store(config.db)
-    pipeline = Pipeline(config, store)
-    pipeline.reader.nlp  # load the model outside the timed part  # noqa: B018
+    models = Models(config)
+    pipeline = Pipeline(config, store, models)
+    french = models.reader(config.language)
+    assert french is not None
+    french.nlp  # load the spaCy model outside the timed part  # noqa: B018
     start = time.perf_counter()
     report = pipeline.run(first_articles(read_warc(archive.path, config), limit))
     elapsed = time.perf_counter() - start

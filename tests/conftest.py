@@ -1,15 +1,19 @@
-"""Shared fixtures: paths to ../shared, one spaCy reader per test session, in-memory stores."""
+"""Shared fixtures: paths to ../shared, one set of models (lingua, spaCy) per test session, in-memory stores."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner, Result
 
+from recoupe.cli import app
+from recoupe.cli.app import State
 from recoupe.config import Config
+from recoupe.models import Models
 from recoupe.read.nlp import Reader
 from recoupe.store import Store
 
@@ -41,9 +45,31 @@ def config() -> Config:
 
 
 @pytest.fixture(scope="session")
-def reader(config: Config) -> Reader:
-    """One loaded spaCy model for the whole test session."""
-    return Reader(config)
+def models(config: Config) -> Models:
+    """The models of the whole test session: every test that builds a Pipeline hands it these."""
+    return Models(config)
+
+
+CommandLine = Callable[..., Result]
+
+
+@pytest.fixture
+def cli(models: Models) -> CommandLine:
+    """Run the command line as a caller holding the session's models would: `cli("--db", db, "ingest", path)`."""
+
+    def invoke(*args: str, catch_exceptions: bool = False) -> Result:
+        state = State(models=models)
+        return CliRunner().invoke(app, list(args), obj=state, catch_exceptions=catch_exceptions)
+
+    return invoke
+
+
+@pytest.fixture(scope="session")
+def reader(models: Models) -> Reader:
+    """The French spaCy reader of the session's models."""
+    french = models.reader("fr")
+    assert french is not None
+    return french
 
 
 @pytest.fixture

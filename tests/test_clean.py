@@ -3,23 +3,35 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from recoupe import pipeline
 from recoupe.clean import cleaner as clean
-from recoupe.clean.cleaner import Cleaner, normalise
-from recoupe.config import Config
+from recoupe.clean.cleaner import normalise
 from recoupe.errors import InputError
-from recoupe.records import RawArticle
+from recoupe.models import Models
+from recoupe.records import Article, RawArticle
+
+Clean = Callable[[RawArticle], Article]
+
+
+Clean = Callable[[RawArticle], Article]
+
+
+Clean = Callable[[RawArticle], Article]
 
 
 @pytest.fixture(scope="module")
-def cleaner() -> Cleaner:
-    return Cleaner(Config(db=Path(":memory:")))
+def cleaner(models: Models) -> Clean:
+    """Stages 2 to 4 of the pipeline (extract, language, clean) with the session's models."""
+    return functools.partial(pipeline.clean, models)
 
 
 def text_article(content: str) -> RawArticle:
@@ -46,8 +58,8 @@ Laisser un commentaire
 Votre adresse e-mail ne sera pas publiée. Les champs obligatoires sont indiqués avec *"""
 
 
-def test_furniture_headline_and_subheadings(cleaner: Cleaner) -> None:
-    article = cleaner.clean(text_article(INVENTED))
+def test_furniture_headline_and_subheadings(cleaner: Clean) -> None:
+    article = cleaner(text_article(INVENTED))
     assert article.title == "Le port de Valmer « bloqué » par la grève"
     assert article.removed == [
         'Le port de Valmer "bloqué" par la grève',
@@ -95,9 +107,9 @@ BODY_LINES = [
 ]
 
 
-def test_french_and_english_furniture_lines_go_and_body_lines_stay(cleaner: Cleaner) -> None:
+def test_french_and_english_furniture_lines_go_and_body_lines_stay(cleaner: Clean) -> None:
     body = "Les dockers du port de Valmer ont cessé le travail mardi matin, a indiqué leur syndicat."
-    article = cleaner.clean(text_article("\n\n".join([body, *FURNITURE, *BODY_LINES])))
+    article = cleaner(text_article("\n\n".join([body, *FURNITURE, *BODY_LINES])))
     assert article.removed == FURNITURE
     for line in BODY_LINES:
         assert line in article.text
@@ -111,8 +123,8 @@ def test_normalise_keeps_the_words() -> None:
     assert normalise("««doublé»»") == "«doublé»"
 
 
-def test_quoted_words_left_in_another_language_are_flagged(cleaner: Cleaner) -> None:
-    article = cleaner.clean(
+def test_quoted_words_left_in_another_language_are_flagged(cleaner: Clean) -> None:
+    article = cleaner(
         text_article(
             "Le négociateur a été clair devant la presse : « We are ready to talk with them », a-t-il lancé. "
             "Son adjoint a ajouté : « Nous sommes prêts à négocier dès la semaine prochaine », avant de partir. "
@@ -123,8 +135,8 @@ def test_quoted_words_left_in_another_language_are_flagged(cleaner: Cleaner) -> 
     assert flagged == [("We are ready to talk with them", "en")]
 
 
-def test_names_and_acronyms_in_brackets_are_not_foreign(cleaner: Cleaner) -> None:
-    article = cleaner.clean(
+def test_names_and_acronyms_in_brackets_are_not_foreign(cleaner: Clean) -> None:
+    article = cleaner(
         text_article(
             "Le Service fédéral de sécurité (FSB) a ouvert une enquête à Kiev (Kyiv) sur ce dossier sensible. "
             "Le ministre a visité l'usine (revolving) de la région."
@@ -133,7 +145,7 @@ def test_names_and_acronyms_in_brackets_are_not_foreign(cleaner: Cleaner) -> Non
     assert article.foreign_fragments == []
 
 
-def test_html_gives_title_outlet_date_and_canonical_source(cleaner: Cleaner) -> None:
+def test_html_gives_title_outlet_date_and_canonical_source(cleaner: Clean) -> None:
     html = """<html><head><title>Le marché rouvre | Le Courrier</title>
     <meta property="og:site_name" content="Le Courrier de Bellerive">
     <meta property="article:published_time" content="2025-04-02T08:00:00+02:00">
@@ -143,7 +155,7 @@ def test_html_gives_title_outlet_date_and_canonical_source(cleaner: Cleaner) -> 
     <p>Les commerçants, nombreux à attendre ce jour, ont accueilli les premiers clients dès sept heures.</p>
     </article><footer>Mentions légales</footer></body></html>"""
     raw = RawArticle(source="marche.html", content=html, format="html", origin="marche.html")
-    article = cleaner.clean(raw)
+    article = cleaner(raw)
     assert article.source == "https://courrier.example/marche"
     assert article.outlet == "Le Courrier de Bellerive"
     assert article.published == "2025-04-02"
@@ -151,7 +163,7 @@ def test_html_gives_title_outlet_date_and_canonical_source(cleaner: Cleaner) -> 
 
 
 def test_the_extraction_chain_goes_on_only_while_it_finds_little(
-    cleaner: Cleaner, monkeypatch: pytest.MonkeyPatch
+    cleaner: Clean, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     steps: list[tuple[bool, bool]] = []
     extract = clean._extract_text
@@ -171,7 +183,7 @@ def test_the_extraction_chain_goes_on_only_while_it_finds_little(
     ]
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     plain = f"<html><body><article><h1>Le budget voté</h1>{body}</article></body></html>"
-    cleaner.clean(RawArticle(source="plain.html", content=plain, format="html", origin="plain.html"))
+    cleaner(RawArticle(source="plain.html", content=plain, format="html", origin="plain.html"))
     assert steps == [(True, True)]  # a plain page: the fast precision mode has the whole article
 
     steps.clear()
@@ -179,7 +191,7 @@ def test_the_extraction_chain_goes_on_only_while_it_finds_little(
     article = f"<article><p>{paragraphs[0]}</p></article>"
     busy = f"<html><body><nav><ul>{menu}</ul></nav>{article}<footer>{menu}</footer></body></html>"
     with contextlib.suppress(InputError):
-        cleaner.clean(RawArticle(source="busy.html", content=busy, format="html", origin="busy.html"))
+        cleaner(RawArticle(source="busy.html", content=busy, format="html", origin="busy.html"))
     # little text on a page full of other text: the comparison with readability and jusText, then the default mode
     assert steps == [(True, True), (True, False), (False, False)]
 
@@ -190,7 +202,7 @@ BODY = """<body><article><h1>Le pont rouvert</h1>
     </article></body></html>"""
 
 
-def test_html_metadata_from_json_ld(cleaner: Cleaner) -> None:
+def test_html_metadata_from_json_ld(cleaner: Clean) -> None:
     ld = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -200,36 +212,36 @@ def test_html_metadata_from_json_ld(cleaner: Cleaner) -> None:
         "url": "https://gazette.example/pont",
     }
     html = f'<html><head><script type="application/ld+json">{json.dumps(ld)}</script></head>{BODY}'
-    article = cleaner.clean(RawArticle(source="pont.html", content=html, format="html", origin="pont.html"))
+    article = cleaner(RawArticle(source="pont.html", content=html, format="html", origin="pont.html"))
     assert (article.title, article.published) == ("Le pont de la Lize rouvert", "2025-05-15")
     assert article.outlet == "La Gazette du Val" and "Les riverains" in article.text
 
 
-def test_broken_json_ld_leaves_the_meta_tags(cleaner: Cleaner) -> None:
+def test_broken_json_ld_leaves_the_meta_tags(cleaner: Clean) -> None:
     html = f"""<html><head><title>Le pont rouvert</title>
     <meta property="og:site_name" content="La Gazette du Val">
     <script type="application/ld+json">{{"@type": "NewsArticle", "headline": </script></head>{BODY}"""
-    article = cleaner.clean(RawArticle(source="pont.html", content=html, format="html", origin="pont.html"))
+    article = cleaner(RawArticle(source="pont.html", content=html, format="html", origin="pont.html"))
     assert article.outlet == "La Gazette du Val" and "Les riverains" in article.text
 
 
-def test_content_that_is_no_html_is_an_error_naming_the_input(cleaner: Cleaner) -> None:
+def test_content_that_is_no_html_is_an_error_naming_the_input(cleaner: Clean) -> None:
     for content in ("", "   ", "\x00\x01"):
         raw = RawArticle(source="vide.html", content=content, format="html", origin="vide.html")
         with pytest.raises(InputError, match=r"vide\.html: no HTML document could be parsed"):
-            cleaner.clean(raw)
+            cleaner(raw)
 
 
-def test_empty_html_is_an_error_naming_the_input(cleaner: Cleaner) -> None:
+def test_empty_html_is_an_error_naming_the_input(cleaner: Clean) -> None:
     raw = RawArticle(source="vide.html", content="<html><body></body></html>", format="html", origin="vide.html")
     with pytest.raises(InputError, match=r"vide\.html: no article text"):
-        cleaner.clean(raw)
+        cleaner(raw)
 
 
-def test_seeds_debris_and_foreign_fragments(cleaner: Cleaner, seeds_dir: Path, gold: dict[str, Any]) -> None:
+def test_seeds_debris_and_foreign_fragments(cleaner: Clean, seeds_dir: Path, gold: dict[str, Any]) -> None:
     for path in sorted(seeds_dir.glob("*.txt")):
         content = path.read_text(encoding="utf-8")
-        article = cleaner.clean(RawArticle(source=str(path), content=content, format="text", origin=str(path)))
+        article = cleaner(RawArticle(source=str(path), content=content, format="text", origin=str(path)))
         for line in gold["debris_lines"].get(path.name, []):
             assert line in article.removed, (path.name, line)
         for removed in article.removed:

@@ -11,8 +11,10 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
+from conftest import CommandLine
 from recoupe.cli import app
 from recoupe.config import RULES_DIR
+from recoupe.models import Models
 from recoupe.pipeline import Pipeline
 from recoupe.store import Store
 
@@ -48,13 +50,13 @@ def corpus(tmp_path: Path) -> Path:
     return folder
 
 
-def test_bad_inputs_are_named_and_the_rest_is_stored(tmp_path: Path, corpus: Path) -> None:
+def test_bad_inputs_are_named_and_the_rest_is_stored(cli: CommandLine, tmp_path: Path, corpus: Path) -> None:
     (corpus / "vide.txt").write_bytes(b"")
     (corpus / "image.html").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
     (corpus / "casse.txt").write_bytes("Été ".encode() + b"\xff" + "à".encode())
     (corpus / "flux.jsonl").write_text('{"text": "Le conseil municipal a voté le budget jeudi."}\n{oops\n')
     db = tmp_path / "t.db"
-    result = invoke("--db", str(db), "ingest", str(corpus), str(tmp_path / "absent.txt"))
+    result = cli("--db", str(db), "ingest", str(corpus), str(tmp_path / "absent.txt"))
     assert result.exit_code == 1
     for name in ("vide.txt: empty file", "image.html: binary file", "casse.txt:1: invalid UTF-8",
                  "flux.jsonl:2: invalid JSON", "absent.txt: no such file or folder"):  # fmt: skip
@@ -73,32 +75,32 @@ def test_bad_inputs_are_named_and_the_rest_is_stored(tmp_path: Path, corpus: Pat
     ],
 )
 def test_a_broken_rule_file_is_named_and_nothing_stored_is_lost(
-    tmp_path: Path, corpus: Path, rule_file: str, broken: str, said: str
+    cli: CommandLine, tmp_path: Path, corpus: Path, rule_file: str, broken: str, said: str
 ) -> None:
     db = str(tmp_path / "t.db")
-    assert invoke("--db", db, "ingest", str(corpus)).exit_code == 0
+    assert cli("--db", db, "ingest", str(corpus)).exit_code == 0
     rules = tmp_path / "rules"
     shutil.copytree(RULES_DIR, rules)
     (rules / "fr" / rule_file).write_text(broken, encoding="utf-8")
     config = tmp_path / "recoupe.toml"
     config.write_text(f'[recoupe]\nrules_dir = "{rules}"\n', encoding="utf-8")
     (corpus / "encore.txt").write_text("Les dockers du port de Valmer ont voté la reprise du travail jeudi.\n")
-    result = invoke("--config", str(config), "--db", db, "ingest", str(corpus))
+    result = cli("--config", str(config), "--db", db, "ingest", str(corpus))
     assert result.exit_code == 2
     assert f"error: {rules / 'fr' / rule_file}: " in result.stderr and said in result.stderr
     with Store(Path(db)) as store:
         assert store.count_articles() == 2
 
 
-def test_reingest_adds_nothing(tmp_path: Path, corpus: Path) -> None:
+def test_reingest_adds_nothing(cli: CommandLine, tmp_path: Path, corpus: Path) -> None:
     db = str(tmp_path / "t.db")
-    assert invoke("--db", db, "ingest", str(corpus)).exit_code == 0
-    again = invoke("--db", db, "ingest", str(corpus))
+    assert cli("--db", db, "ingest", str(corpus)).exit_code == 0
+    again = cli("--db", db, "ingest", str(corpus))
     assert again.exit_code == 0 and "stored 0 articles, skipped 2" in again.stderr
 
 
 def test_a_crash_mid_run_loses_no_committed_batch(
-    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, corpus: Path, monkeypatch: pytest.MonkeyPatch, models: Models
 ) -> None:
     from recoupe.config import Config
     from recoupe.ingest import open_inputs
@@ -116,40 +118,40 @@ def test_a_crash_mid_run_loses_no_committed_batch(
 
     monkeypatch.setattr(Pipeline, "place", crash_on_second)
     with Store(db) as store, pytest.raises(RuntimeError):
-        Pipeline(config, store).run(open_inputs([str(corpus)], config))
+        Pipeline(config, store, models).run(open_inputs([str(corpus)], config))
     monkeypatch.setattr(Pipeline, "place", original)
     with Store(db) as store:
         assert store.count_articles() == 1
-        report = Pipeline(config, store).run(open_inputs([str(corpus)], config))
+        report = Pipeline(config, store, models).run(open_inputs([str(corpus)], config))
         assert len(report.stored) == 1 and len(report.skipped) == 1
         assert store.count_articles() == 2
 
 
-def test_export_formats(tmp_path: Path, corpus: Path, shared_dir: Path) -> None:
+def test_export_formats(cli: CommandLine, tmp_path: Path, corpus: Path, shared_dir: Path) -> None:
     db = str(tmp_path / "t.db")
-    invoke("--db", db, "ingest", str(corpus))
-    document = json.loads(invoke("--db", db, "export", "--format", "json").stdout)
+    cli("--db", db, "ingest", str(corpus))
+    document = json.loads(cli("--db", db, "export", "--format", "json").stdout)
     schema = json.loads((shared_dir / "contract" / "analysis.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(document, schema)
     assert len(document["articles"]) == 2
     for article in document["articles"]:
         assert article["story"] in {s["id"] for s in document["stories"]}
-    lines = invoke("--db", db, "export", "--format", "jsonl").stdout.splitlines()
+    lines = cli("--db", db, "export", "--format", "jsonl").stdout.splitlines()
     assert {json.loads(line)["type"] for line in lines} >= {"article", "story", "event"}
-    csv_text = invoke("--db", db, "export", "--format", "csv", "--table", "articles").stdout
+    csv_text = cli("--db", db, "export", "--format", "csv", "--table", "articles").stdout
     assert csv_text.splitlines()[0].startswith("id,source,outlet,title")
     out = tmp_path / "report.md"
-    assert invoke("--db", db, "export", "--format", "md", "-o", str(out)).exit_code == 0
+    assert cli("--db", db, "export", "--format", "md", "-o", str(out)).exit_code == 0
     assert out.read_text(encoding="utf-8").startswith("# recoupe analysis: 2 articles")
-    assert invoke("--db", db, "export", "--format", "xml").exit_code == 2
+    assert cli("--db", db, "export", "--format", "xml").exit_code == 2
 
 
 def test_seeds_export_follows_the_contract_and_cleans_the_debris(
-    tmp_path: Path, seeds_dir: Path, shared_dir: Path, gold: dict[str, Any]
+    cli: CommandLine, tmp_path: Path, seeds_dir: Path, shared_dir: Path, gold: dict[str, Any]
 ) -> None:
     db = str(tmp_path / "t.db")
-    assert invoke("--db", db, "ingest", str(seeds_dir)).exit_code == 0
-    document = json.loads(invoke("--db", db, "export", "--format", "json").stdout)
+    assert cli("--db", db, "ingest", str(seeds_dir)).exit_code == 0
+    document = json.loads(cli("--db", db, "export", "--format", "json").stdout)
     schema = json.loads((shared_dir / "contract" / "analysis.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(document, schema)
     by_doc = {Path(a["source"]).name: a for a in document["articles"]}
@@ -178,3 +180,28 @@ def test_not_a_store_is_refused(tmp_path: Path) -> None:
     bogus.write_bytes(b"this is not sqlite at all, just some bytes" * 100)
     result = invoke("--db", str(bogus), "stories")
     assert result.exit_code == 2 and str(bogus) in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "option"),
+    [('n_process = "two"', "n_process"), ("batch_size = -3", "batch_size"), ("fetch_timeout = 0", "fetch_timeout")],
+)
+def test_a_bad_setting_in_the_config_file_is_an_error_naming_it(tmp_path: Path, setting: str, option: str) -> None:
+    config = tmp_path / "recoupe.toml"
+    config.write_text(f"[recoupe]\n{setting}\n", encoding="utf-8")
+    result = invoke("--config", str(config), "--db", str(tmp_path / "t.db"), "stories")
+    assert result.exit_code == 2
+    assert str(config) in result.stderr and f"option '{option}'" in result.stderr
+
+
+def test_a_bad_value_of_a_flag_is_an_error_naming_the_option(tmp_path: Path, corpus: Path) -> None:
+    result = invoke("--db", str(tmp_path / "t.db"), "ingest", "--workers", "0", str(corpus))
+    assert result.exit_code == 2 and "option 'n_process'" in result.stderr
+    assert not (tmp_path / "t.db").exists() or Store(tmp_path / "t.db").count_articles() == 0
+
+
+def test_an_unknown_setting_is_named(tmp_path: Path) -> None:
+    config = tmp_path / "recoupe.toml"
+    config.write_text("[recoupe]\nbatch = 8\n", encoding="utf-8")
+    result = invoke("--config", str(config), "stories")
+    assert result.exit_code == 2 and "unknown setting 'batch'" in result.stderr

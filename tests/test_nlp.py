@@ -8,6 +8,8 @@ from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
 from recoupe.config import Config
+from recoupe.models import Models
+from recoupe.pipeline import read
 from recoupe.read.nlp import Reader
 from recoupe.records import Article
 
@@ -25,7 +27,7 @@ def annotated(doc: Doc) -> list[tuple[str, str, str, str, bool, str]]:
 
 
 def test_numpy_products_and_indexed_lemmas_change_no_annotation(reader: Reader, config: Config) -> None:
-    default = spacy.load(config.spacy_model, exclude=["parser"])  # thinc's BLIS, the lemmatizer's lists
+    default = spacy.load(reader.model, exclude=["parser"])  # thinc's BLIS, the lemmatizer's lists
     default.enable_pipe("senter")
     assert annotated(reader.nlp(TEXT)) == annotated(default(TEXT))
     lemmatizer = reader.nlp.get_pipe("lemmatizer")
@@ -34,12 +36,13 @@ def test_numpy_products_and_indexed_lemmas_change_no_annotation(reader: Reader, 
     assert all(isinstance(words, frozenset) for words in lemma_index.values())
 
 
-def test_articles_in_the_model_language_are_parsed_others_read_as_words(reader: Reader) -> None:
+def test_articles_in_the_model_language_are_parsed_others_read_as_words(models: Models) -> None:
     french = Article(id="a", source="a", text=TEXT, content_hash="a", language="fr")
     english = Article(
         id="b", source="b", text="The minister closed three wards on Thursday.", content_hash="b", language="en"
     )
-    readings = list(reader.read([french, english]))
+    readings = read(models, [french, english])
+    assert readings[0] is not None and readings[1] is not None
     assert readings[0].doc is not None and "vasseur" in readings[0].lemmas
     assert readings[1].doc is None and readings[1].lemmas == ["minister", "closed", "wards", "thursday"]
 

@@ -1,13 +1,18 @@
-"""The pipeline: the same results in-process and on worker processes, failures named, repeats skipped."""
+"""The pipeline: the same results in-process and on worker processes, failures named, repeats skipped, each
+language's model loaded when its first article arrives."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
+
+import pytest
 
 from recoupe.config import Config
 from recoupe.errors import InputError
-from recoupe.pipeline import Pipeline
-from recoupe.records import RawArticle
+from recoupe.models import Models
+from recoupe.pipeline import Pipeline, read
+from recoupe.records import Article, RawArticle
 from recoupe.store import Store
 
 TEXTS = [
@@ -51,22 +56,22 @@ def snapshot(store: Store) -> Snapshot:
     ]
 
 
-def test_worker_processes_give_the_same_store_as_in_process(tmp_path: Path) -> None:
+def test_worker_processes_give_the_same_store_as_in_process(tmp_path: Path, models: Models) -> None:
     results = []
     for n_process in (1, 2):
         config = Config(db=tmp_path / f"{n_process}.db", n_process=n_process, batch_size=1)  # chunks of 4: two
         with Store(config.db) as store:
-            report = Pipeline(config, store).run(raws())
+            report = Pipeline(config, store, models).run(raws())
             assert [str(e) for e in report.failed] == ["mem:broken: cannot be read"]
             assert report.skipped == ["mem:again"] and len(report.stored) == 4
             results.append(snapshot(store))
     assert results[0] == results[1]
 
 
-def test_an_article_in_another_language_is_tokenised_not_read_with_french_rules(tmp_path: Path) -> None:
+def test_an_article_in_another_language_is_tokenised_not_read_with_french_rules(tmp_path: Path, models: Models) -> None:
     config = Config(db=tmp_path / "t.db")
     with Store(config.db) as store:
-        Pipeline(config, store).run(raws())
+        Pipeline(config, store, models).run(raws())
         by_source = {a.source: a for a in store.articles()}
         english, french = by_source["mem:3"], by_source["mem:0"]
         assert (english.language, french.language) == ("en", "fr")
@@ -74,3 +79,120 @@ def test_an_article_in_another_language_is_tokenised_not_read_with_french_rules(
         assert store.quotes(article=french.id) and store.mentions(article=french.id)
         lemmas, _ = store.article_features(english.id)
         assert {"harbour", "strike", "terminal"} <= set(lemmas) and "the" not in lemmas
+
+
+def article(language: str, text: str) -> Article:
+    return Article(id=f"art_{language}", source=language, text=text, content_hash=language, language=language)
+
+
+PORTUGUESE = article("pt", "O ministro anunciou na segunda-feira que os preços vão baixar em todo o país.")
+FRENCH = article("fr", "Le ministre a annoncé lundi que les prix baisseront dans tout le pays.")
+
+
+def test_a_model_loads_with_the_first_article_of_its_language_only(config: Config) -> None:
+    models = Models(config)  # built, nothing loaded
+    [portuguese] = read(models, [PORTUGUESE])
+    assert portuguese is not None and portuguese.doc is None and "ministro" in portuguese.lemmas
+    assert models.loaded_reader("fr") is None  # no French article yet: no French model
+    assert models.has_model("fr") and not models.has_model("pt")
+    assert models.loaded_reader("fr") is None  # asking whether a language has a model loads nothing
+
+
+def test_a_worker_leaves_an_article_whose_model_it_lacks_to_the_main_process(config: Config, models: Models) -> None:
+    fresh = Models(config)  # as a worker forked before any French model was loaded
+    left, words = read(fresh, [FRENCH, PORTUGUESE], load=False)
+    assert left is None and words is not None and words.doc is None
+    assert fresh.loaded_reader("fr") is None
+    models.warm()  # what the main process does before forking its workers
+    parsed, _ = read(models, [FRENCH, PORTUGUESE], load=False)
+    assert parsed is not None and parsed.doc is not None
+
+
+def test_a_language_whose_model_is_not_installed_is_read_as_words(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(Config().rules_dir / "pt", rules / "pt")
+    (rules / "pt" / "language.toml").write_text('model = "recoupe_no_such_model"\n', encoding="utf-8")
+    models = Models(Config(db=Path(":memory:"), rules_dir=rules))
+    [reading] = read(models, [PORTUGUESE])
+    assert reading is not None and reading.doc is None and "ministro" in reading.lemmas
+    assert "recoupe_no_such_model" in caplog.text and "'pt'" in caplog.text
+
+
+def article(language: str, text: str) -> Article:
+    return Article(id=f"art_{language}", source=language, text=text, content_hash=language, language=language)
+
+
+PORTUGUESE = article("pt", "O ministro anunciou na segunda-feira que os preços vão baixar em todo o país.")
+FRENCH = article("fr", "Le ministre a annoncé lundi que les prix baisseront dans tout le pays.")
+
+
+def test_a_model_loads_with_the_first_article_of_its_language_only(config: Config) -> None:
+    models = Models(config)  # built, nothing loaded
+    [portuguese] = read(models, [PORTUGUESE])
+    assert portuguese is not None and portuguese.doc is None and "ministro" in portuguese.lemmas
+    assert models.loaded_reader("fr") is None  # no French article yet: no French model
+    assert models.has_model("fr") and not models.has_model("pt")
+    assert models.loaded_reader("fr") is None  # asking whether a language has a model loads nothing
+
+
+def test_a_worker_leaves_an_article_whose_model_it_lacks_to_the_main_process(config: Config, models: Models) -> None:
+    fresh = Models(config)  # as a worker forked before any French model was loaded
+    left, words = read(fresh, [FRENCH, PORTUGUESE], load=False)
+    assert left is None and words is not None and words.doc is None
+    assert fresh.loaded_reader("fr") is None
+    models.warm()  # what the main process does before forking its workers
+    parsed, _ = read(models, [FRENCH, PORTUGUESE], load=False)
+    assert parsed is not None and parsed.doc is not None
+
+
+def test_a_language_whose_model_is_not_installed_is_read_as_words(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(Config().rules_dir / "pt", rules / "pt")
+    (rules / "pt" / "language.toml").write_text('model = "recoupe_no_such_model"\n', encoding="utf-8")
+    models = Models(Config(db=Path(":memory:"), rules_dir=rules))
+    [reading] = read(models, [PORTUGUESE])
+    assert reading is not None and reading.doc is None and "ministro" in reading.lemmas
+    assert "recoupe_no_such_model" in caplog.text and "'pt'" in caplog.text
+
+
+def article(language: str, text: str) -> Article:
+    return Article(id=f"art_{language}", source=language, text=text, content_hash=language, language=language)
+
+
+PORTUGUESE = article("pt", "O ministro anunciou na segunda-feira que os preços vão baixar em todo o país.")
+FRENCH = article("fr", "Le ministre a annoncé lundi que les prix baisseront dans tout le pays.")
+
+
+def test_a_model_loads_with_the_first_article_of_its_language_only(config: Config) -> None:
+    models = Models(config)  # built, nothing loaded
+    [portuguese] = read(models, [PORTUGUESE])
+    assert portuguese is not None and portuguese.doc is None and "ministro" in portuguese.lemmas
+    assert models.loaded_reader("fr") is None  # no French article yet: no French model
+    assert models.has_model("fr") and not models.has_model("pt")
+    assert models.loaded_reader("fr") is None  # asking whether a language has a model loads nothing
+
+
+def test_a_worker_leaves_an_article_whose_model_it_lacks_to_the_main_process(config: Config, models: Models) -> None:
+    fresh = Models(config)  # as a worker forked before any French model was loaded
+    left, words = read(fresh, [FRENCH, PORTUGUESE], load=False)
+    assert left is None and words is not None and words.doc is None
+    assert fresh.loaded_reader("fr") is None
+    models.warm()  # what the main process does before forking its workers
+    parsed, _ = read(models, [FRENCH, PORTUGUESE], load=False)
+    assert parsed is not None and parsed.doc is not None
+
+
+def test_a_language_whose_model_is_not_installed_is_read_as_words(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(Config().rules_dir / "pt", rules / "pt")
+    (rules / "pt" / "language.toml").write_text('model = "recoupe_no_such_model"\n', encoding="utf-8")
+    models = Models(Config(db=Path(":memory:"), rules_dir=rules))
+    [reading] = read(models, [PORTUGUESE])
+    assert reading is not None and reading.doc is None and "ministro" in reading.lemmas
+    assert "recoupe_no_such_model" in caplog.text and "'pt'" in caplog.text

@@ -1,7 +1,8 @@
-"""Cleaning: main text out of HTML, site furniture out of text, typography normalised, foreign spans flagged.
+"""Cleaning: main text out of HTML, site furniture out of text, typography normalised.
 
 The stages, each a call on the previous result: extract (HTML only) -> normalise -> split into lines ->
-find the headline -> drop furniture lines -> join paragraphs -> detect language -> flag foreign fragments.
+(`Cleaner.extract`; the pipeline detects the language here) -> find the headline -> drop the language's
+furniture lines -> join paragraphs (`Cleaner.clean`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from lxml.html import HtmlElement
 from trafilatura import metadata as page_metadata
 from trafilatura.settings import Document
 
-from recoupe.clean.language import LanguageIdentifier
 from recoupe.config import Config
 from recoupe.errors import InputError
 from recoupe.records import Article, RawArticle
@@ -108,18 +108,32 @@ class _Body:
     title: str | None = None
 
 
+@dataclass(frozen=True)
+class Draft:
+    """An article's text and metadata as extracted, its lines normalised: what language detection reads."""
+
+    raw: RawArticle
+    source: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    raw_lines: tuple[str, ...]  # each line as written, for `removed`
+    lines: tuple[str, ...]  # each line normalised
+
+    @property
+    def text(self) -> str:
+        """The normalised lines on one line, furniture still in."""
+        return " ".join(self.lines)
+
+
 class Cleaner:
-    """Turns a raw article into a cleaned one; rules and models are loaded once."""
+    """Turns a raw article into a cleaned one, in two steps either side of language detection; rules are loaded
+    once."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.languages = LanguageIdentifier()
         self._rules: dict[str, DebrisRules] = {}
         self._web_rules: DebrisRules | None = None
-
-    def warm(self) -> None:
-        """Load the language models now, so that worker processes forked from this one share them."""
-        self.languages.warm()
 
     def rules(self, language: str) -> DebrisRules:
         """The debris rules of a language (cached per cleaner)."""
@@ -130,8 +144,8 @@ class Cleaner:
             self._rules[language] = DebrisRules.of(debris)
         return self._rules[language]
 
-    def clean(self, raw: RawArticle) -> Article:
-        """Extract and clean the body of one raw article."""
+    def extract(self, raw: RawArticle) -> Draft:
+        """The main text (out of the HTML) and metadata of one raw article, its lines normalised."""
         source, title, outlet, published = raw.source, raw.title, raw.outlet, raw.published
         if raw.format == "html":
             page = extract_html(raw)
@@ -142,8 +156,20 @@ class Cleaner:
         else:
             text = raw.content
         raw_lines = text.splitlines()
-        body = _Body(raw=[line.strip() for line in raw_lines], lines=[normalise(line) for line in raw_lines])
-        language = self.languages.detect(" ".join(body.lines), default=self.config.language)
+        return Draft(
+            raw=raw,
+            source=source,
+            title=title,
+            outlet=outlet,
+            published=published,
+            raw_lines=tuple(line.strip() for line in raw_lines),
+            lines=tuple(normalise(line) for line in raw_lines),
+        )
+
+    def clean(self, draft: Draft, language: str) -> Article:
+        """The article without its headline and the site furniture of its language (and the web's, in English)."""
+        raw, title = draft.raw, draft.title
+        body = _Body(raw=list(draft.raw_lines), lines=list(draft.lines))
         rules = self.rules(language)
         self._take_headline(body, title, expect_headline=raw.format == "text")
         self._drop_debris(body, rules)
@@ -154,15 +180,14 @@ class Cleaner:
             raise InputError(raw.origin, "no article text left after cleaning")
         return Article(
             id=raw.article_id,
-            source=source,
+            source=draft.source,
             text=cleaned,
             content_hash=raw.content_hash,
             title=body.title or title,
-            outlet=outlet or _outlet_from(source),
-            published=published,
+            outlet=draft.outlet or _outlet_from(draft.source),
+            published=draft.published,
             language=language,
             removed=body.removed,
-            foreign_fragments=self.languages.foreign_fragments(cleaned, language),
             fetched_at=raw.fetched_at,
         )
 

@@ -9,6 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from recoupe.config import Config, ConfigError
+from recoupe.models import Models
 from recoupe.store import Store, StoreError
 
 
@@ -36,8 +37,10 @@ app = typer.Typer(
 class State:
     """What the top-level options set for the command that runs."""
 
-    def __init__(self) -> None:
+    def __init__(self, models: Models | None = None) -> None:
         self.config = Config()
+        # Built by the first command that ingests (get_models); a caller may hand in models already loaded.
+        self.models = models
 
 
 DbOption = Annotated[
@@ -52,6 +55,15 @@ def get_config(ctx: typer.Context) -> Config:
     """The configuration the top-level options built."""
     config: Config = ctx.ensure_object(State).config
     return config
+
+
+def get_models(ctx: typer.Context, config: Config) -> Models:
+    """The models for a command that ingests with `config`: built here, once, unless loaded ones were handed in.
+    Commands that only read the store never ask for them."""
+    state = ctx.ensure_object(State)
+    if state.models is None or not state.models.serve(config):
+        state.models = Models(config)
+    return state.models
 
 
 def open_store(ctx: typer.Context) -> Store:

@@ -10,9 +10,8 @@ from typing import Annotated
 import typer
 from tqdm import tqdm
 
-from recoupe import export
-from recoupe.clean.cleaner import Cleaner
-from recoupe.cli.app import app, get_config, open_store
+from recoupe import export, pipeline
+from recoupe.cli.app import app, get_config, get_models, open_store
 from recoupe.config import Config
 from recoupe.errors import InputError
 from recoupe.ingest import files, open_inputs
@@ -20,21 +19,28 @@ from recoupe.ingest.fetch import Fetcher
 from recoupe.ingest.session import IngestSession
 from recoupe.ingest.urls import read_url_file
 from recoupe.ingest.web import WebSource
+from recoupe.models import Models
 from recoupe.people import entities as entities_mod
 from recoupe.pipeline import RunReport
 from recoupe.store import Store
 
 
 def run_ingest(
-    config: Config, store: Store, targets: list[str], quiet: bool = False, refresh: bool = False
+    config: Config,
+    store: Store,
+    targets: list[str],
+    quiet: bool = False,
+    refresh: bool = False,
+    models: Models | None = None,
 ) -> RunReport:
-    """Ingest the targets (paths and URLs) into the store with a progress bar; print failed inputs and a summary."""
+    """Ingest the targets (paths and URLs) into the store with a progress bar; print failed inputs and a summary.
+    `models`: loaded models to use (else they are built here, for this run)."""
     with (
         Fetcher(config) as fetcher,
         tqdm(desc="ingest", unit=" inputs", disable=quiet or not sys.stderr.isatty(), file=sys.stderr) as bar,
     ):
         web = WebSource(config, store, fetcher, refresh=refresh)
-        session = IngestSession(config, store)
+        session = IngestSession(config, store, models or Models(config))
         report = session.run(open_inputs(targets, config, web), on_progress=bar.update, commit=web.commit)
     for error in report.failed:
         typer.echo(f"error: {error}", err=True)
@@ -90,7 +96,7 @@ def ingest(
     for error in failed:
         typer.echo(f"error: {error}", err=True)
     with open_store(ctx) as store:
-        report = run_ingest(config, store, all_targets, refresh=refresh)
+        report = run_ingest(config, store, all_targets, refresh=refresh, models=get_models(ctx, config))
     if failed or not report.ok:
         raise typer.Exit(1)
 
@@ -102,7 +108,8 @@ def demo(ctx: typer.Context) -> None:
     Example: recoupe --db /tmp/demo.db demo
     """
     with open_store(ctx) as store:
-        report = run_ingest(get_config(ctx), store, _example_targets())
+        config = get_config(ctx)
+        report = run_ingest(config, store, _example_targets(), models=get_models(ctx, config))
         print_stories(store)
     if not report.ok:
         raise typer.Exit(1)
@@ -119,7 +126,8 @@ def run(
     """
     targets = paths or _example_targets()
     with open_store(ctx) as store:
-        report = run_ingest(get_config(ctx), store, targets)
+        config = get_config(ctx)
+        report = run_ingest(config, store, targets, models=get_models(ctx, config))
         print_stories(store)
     if not report.ok:
         raise typer.Exit(1)
@@ -253,7 +261,7 @@ def eval_cmd(
         raise typer.Exit(2)
     config = get_config(ctx)
     with Store(":memory:") as store:
-        run_ingest(config, store, [str(folder)], quiet=True)
+        run_ingest(config, store, [str(folder)], quiet=True, models=get_models(ctx, config))
         figures = evaluate.evaluate(store, gold_data)
     typer.echo(evaluate.format_figures(figures))
 
@@ -269,13 +277,13 @@ def extract(
     Example: recoupe extract page.html --json
     """
     config = get_config(ctx)
-    cleaner = Cleaner(config)
+    models = get_models(ctx, config)
     failed = False
     for item in files.read_path(path, config) if path.is_file() else [InputError(str(path), "no such file")]:
         try:
             if isinstance(item, InputError):
                 raise item
-            article = cleaner.clean(item)
+            article = pipeline.clean(models, item)
         except InputError as err:
             typer.echo(f"error: {err}", err=True)
             failed = True

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from recoupe.cli.app import app, get_config, open_store
+from recoupe.cli.app import app, get_config, get_models, open_store
 from recoupe.ingest.watch import Watcher, parse_every
 
 
@@ -41,5 +41,12 @@ def watch(
         raise typer.Exit(2)
     config = get_config(ctx).with_overrides(n_process=workers, allow_private=allow_private or None)
     with open_store(ctx) as store:
-        watcher = Watcher(config, store, feeds_file, seconds, log=lambda line: typer.echo(line, err=True))
+        watcher = Watcher(
+            config,
+            store,
+            feeds_file,
+            seconds,
+            log=lambda line: typer.echo(line, err=True),
+            models=get_models(ctx, config),
+        )
         watcher.run(cycles=cycles)

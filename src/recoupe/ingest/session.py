@@ -12,24 +12,26 @@ from contextlib import contextmanager
 
 from recoupe.config import Config
 from recoupe.errors import InputError
+from recoupe.models import Models
 from recoupe.pipeline import Pipeline, RunReport
 from recoupe.records import RawArticle, Skipped
 from recoupe.store import Store
 
-PipelineFactory = Callable[[Config, Store], Pipeline]
+PipelineFactory = Callable[[Config, Store, Models], Pipeline]
 
 
-def build_pipeline(config: Config, store: Store) -> Pipeline:
-    """The pipeline over `store` (the models load here): the only place a session builds one."""
-    return Pipeline(config, store)
+def build_pipeline(config: Config, store: Store, models: Models) -> Pipeline:
+    """The pipeline over `store`, with the models the session was handed: the only place a session builds one."""
+    return Pipeline(config, store, models)
 
 
 class IngestSession:
     """Writes into one store, one writer at a time across processes, with a pipeline current with the store."""
 
-    def __init__(self, config: Config, store: Store, build: PipelineFactory = build_pipeline) -> None:
+    def __init__(self, config: Config, store: Store, models: Models, build: PipelineFactory = build_pipeline) -> None:
         self.config = config
         self.store = store
+        self.models = models  # loaded once, kept when a stale pipeline is built again
         self._build = build
         self._pipeline: Pipeline | None = None
         self._stamp = 0  # the store's data stamp when the pipeline was built or last wrote
@@ -38,7 +40,7 @@ class IngestSession:
     def pipeline(self) -> Pipeline:
         """The current pipeline, built on first use."""
         if self._pipeline is None:
-            self._pipeline = self._build(self.config, self.store)
+            self._pipeline = self._build(self.config, self.store, self.models)
             self._stamp = self.store.data_stamp()
         return self._pipeline
 

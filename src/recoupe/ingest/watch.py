@@ -27,6 +27,7 @@ from recoupe.ingest.fetch import Fetcher
 from recoupe.ingest.session import IngestSession
 from recoupe.ingest.urls import read_url_file
 from recoupe.ingest.web import WebSource
+from recoupe.models import Models
 from recoupe.pipeline import Pipeline, RunReport
 from recoupe.store import Store
 
@@ -79,6 +80,7 @@ class Watcher:
         feeds_file: Path,
         every: float,
         log: Callable[[str], None] = print,
+        models: Models | None = None,  # loaded models to use; else built here, once for every cycle
     ) -> None:
         if every <= 0:
             raise ValueError(f"every must be a positive number of seconds, got {every}")
@@ -88,7 +90,7 @@ class Watcher:
         self.every = every
         self.log = log
         self.stop = threading.Event()
-        self.session = IngestSession(config, store)
+        self.session = IngestSession(config, store, models or Models(config))
         self.cycles = 0
 
     @property

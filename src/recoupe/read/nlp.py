@@ -1,9 +1,9 @@
-"""The reader: the spaCy model of the configured language, loaded once per process and fed in batches.
+"""The reader: one language's spaCy model, loaded once per process and fed in batches.
 
-Articles in the configured language are parsed with its full model (tagger, lemmas, entities); the stages
-after it need the Doc. An article in another language is not parsed at all: only clustering and near-copy
-detection read it, and they need its words, which a regular expression and spaCy's stop-word list for the
-language give at a fraction of the cost of a spaCy tokenizer (bench/pipeline.py).
+An article in a language whose rules name a spaCy model (rules/<lang>/language.toml) is parsed with it
+(tagger, lemmas, entities); the stages after it need the Doc. An article in another language is not parsed at
+all: only clustering and near-copy detection read it, and they need its words, which a regular expression and
+spaCy's stop-word list for the language give at a fraction of the cost of a spaCy tokenizer (bench/pipeline.py).
 """
 
 from __future__ import annotations
@@ -21,44 +21,48 @@ from thinc.api import NumpyOps
 from threadpoolctl import threadpool_limits
 
 from recoupe.config import Config
-from recoupe.records import Article
 
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM"})
 # Runs of letters: the words of a text read without a model (no digits, no underscore).
 LETTERS = re.compile(r"[^\W\d_]+")
 PLAIN_MIN_CHARS = 3
-# A few words in the model's language, parsed once before worker processes are forked from this one, so the
-# tables spaCy loads on first use are loaded once and shared instead of once per worker.
-WARM_UP_TEXT = "Le ministre a annoncé lundi à Paris que les prix baisseront."
 
 
 @dataclass(frozen=True)
 class Reading:
-    """What the reader gives an article: its Doc (configured language only) and its content lemmas."""
+    """What reading gives an article: its Doc (a language with a model only) and its content lemmas."""
 
     doc: Doc | None
     lemmas: list[str]
 
 
 class Reader:
-    """Holds the loaded spaCy model and reads articles: a full parse in its language, words in any other."""
+    """One language's spaCy model, loaded on first use, and the full parse of texts in that language."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, model: str, warm_up: str = "") -> None:
         self.config = config
+        self.model = model  # the spaCy package's name
+        # A sentence in the language, parsed once before worker processes are forked from this one, so the
+        # tables spaCy loads on first use are loaded once and shared instead of once per worker.
+        self.warm_up = warm_up
         self._nlp: Language | None = None
-        self._stop_words: dict[str, frozenset[str]] = {}
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model is loaded in this process."""
+        return self._nlp is not None
 
     @property
     def nlp(self) -> Language:
-        """The spaCy pipeline of the configured language, loaded on first use."""
+        """The spaCy pipeline, loaded on first use."""
         if self._nlp is None:
             # spaCy's small matrices run three times slower on two BLAS threads than on one here; the
             # pipeline gets its parallelism from worker processes instead.
             threadpool_limits(limits=1)
             if self.config.dependency_parse:
-                nlp = spacy.load(self.config.spacy_model)
+                nlp = spacy.load(self.model)
             else:
-                nlp = spacy.load(self.config.spacy_model, exclude=["parser"])
+                nlp = spacy.load(self.model, exclude=["parser"])
                 nlp.enable_pipe("senter")
             use_numpy_matmul(nlp)
             index_lemma_tables(nlp)
@@ -68,28 +72,23 @@ class Reader:
 
     def warm(self) -> None:
         """Load the model and the tables it loads lazily, before worker processes share them."""
-        self.nlp(WARM_UP_TEXT)
+        self.nlp(self.warm_up)
 
-    def read(self, articles: Sequence[Article]) -> Iterator[Reading]:
-        """Read the cleaned texts in order; those in the configured language go through `nlp.pipe` in batches."""
-        home = [i for i, a in enumerate(articles) if a.language == self.config.language]
-        parsed = self.nlp.pipe((articles[i].text for i in home), batch_size=self.config.batch_size) if home else []
-        docs = dict(zip(home, parsed, strict=True))
-        for i, article in enumerate(articles):
-            yield self._reading(article, docs.get(i))
+    def read(self, texts: Sequence[str]) -> Iterator[Reading]:
+        """The readings of cleaned texts in this language, in order, parsed through `nlp.pipe` in batches."""
+        for doc in self.nlp.pipe(texts, batch_size=self.config.batch_size):
+            yield Reading(doc, content_lemmas(doc))
 
-    def _reading(self, article: Article, doc: Doc | None) -> Reading:
-        if doc is None:
-            return Reading(None, self.plain_words(article.text, article.language))
-        return Reading(doc, content_lemmas(doc))
 
-    def plain_words(self, text: str, language: str) -> list[str]:
-        """Lower-cased words of a text in another language, without its stop words, in text order."""
-        stop_words = self._stop_words.get(language)
-        if stop_words is None:
-            stop_words = self._stop_words[language] = stop_words_of(language)
-        words = (w.lower() for w in LETTERS.findall(text) if len(w) >= PLAIN_MIN_CHARS)
-        return [w for w in words if w not in stop_words]
+def plain_reading(text: str, stop_words: frozenset[str]) -> Reading:
+    """The reading of a text in a language read without a model: no Doc, its words."""
+    return Reading(None, plain_words(text, stop_words))
+
+
+def plain_words(text: str, stop_words: frozenset[str]) -> list[str]:
+    """Lower-cased words of a text, without the stop words of its language, in text order."""
+    words = (w.lower() for w in LETTERS.findall(text) if len(w) >= PLAIN_MIN_CHARS)
+    return [w for w in words if w not in stop_words]
 
 
 def use_numpy_matmul(nlp: Language) -> None:

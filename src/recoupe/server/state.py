@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from recoupe.brief.build import builder_key
 from recoupe.config import Config
 from recoupe.ingest.session import IngestSession
+from recoupe.models import Models
 from recoupe.pipeline import Pipeline
 from recoupe.server import views
 from recoupe.store import Store
@@ -67,7 +68,7 @@ class AppState:
             if self._session is None:
                 store = self._shared if self._shared is not None else self._writer
                 assert store is not None
-                self._session = IngestSession(self.config, store)
+                self._session = IngestSession(self.config, store, Models(self.config))  # the models load lazily
             with self._session.writing() as pipeline:
                 yield pipeline
 
