@@ -1,0 +1,495 @@
+"""Attribution: the speaker of a direct or mixed quote, from its cue, the clause before it or the quotes around it.
+
+Cues and speakers come from spaCy lemmas and the rule data in rules/<lang>/quotes.toml and words.toml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from recoupe.people.speakers import Person, Speakers
+from recoupe.quotes.confidence import QuoteConfidence
+from recoupe.quotes.cues import QuoteRules
+from recoupe.quotes.marks import Marked, same_sentence
+from recoupe.quotes.offsets import SENTENCE_END, WORD, paragraph_start, sentence_start, skip_space, token_at
+from recoupe.records import Mention
+from recoupe.rules import Words
+
+# Words of the cue that may stand between two quotes of one speaker: ", a ajouté le ministre Jean Durand."
+MAX_CUE_WORDS = 10
+# Words a cue phrase may hold before the name of its source: a role ("selon le nouveau directeur du site
+# Paul Roux"), or a document of an organisation ("d'après le communiqué du ministère").
+MAX_ROLE_WORDS = 8
+MAX_BODY_LEAD_WORDS = 4
+NOUN_PHRASE_POS = frozenset({"DET", "NOUN", "ADJ", "PROPN", "ADP", "NUM"})
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Who said a quote, by which words, with which cue, how sure."""
+
+    person: Person | None
+    mention: str | None
+    cue: str | None
+    confidence: float | None
+
+
+class Attributor:
+    """Finds who said a quoted span: the cue after it, the clause before it, or the quote before it."""
+
+    def __init__(self, rules: QuoteRules, words: Words, confidence: QuoteConfidence) -> None:
+        self.rules = rules
+        self.words = words
+        self.confidence = confidence
+
+    # --- attribution ------------------------------------------------------------------------------
+
+    def attribute(
+        self,
+        doc: Doc,
+        text: str,
+        span: Marked,
+        paragraphs: list[tuple[int, int]],
+        speakers: Speakers,
+        previous: tuple[Marked, Attribution] | None,
+        last: tuple[int, Attribution] | None,
+        mentions: list[Mention],
+    ) -> Attribution:
+        """Who said a quoted span, by which words and cue, how sure; an empty Attribution when no one is found."""
+        sure = self.confidence
+        trailing = self.trailing_cue(doc, text, span) or self._late_trailing_cue(doc, text, span)
+        if trailing is not None:
+            by_cue = self._by_cue(doc, text, span, trailing, speakers, mentions)
+            if by_cue is not None:
+                return by_cue
+        source = self._source_after(text, span, speakers)
+        if source is not None:
+            return source
+        incise = self._incise(doc, text, span, speakers)
+        if incise is not None:
+            return incise
+        lead_start = sentence_start(doc, span.open_at)
+        lead = text[lead_start : span.open_at]
+        colon_paragraph = self._paragraph_ending_with_colon(doc, text, span, paragraphs)
+        found = Attribution(None, None, None, None)
+        if lead.rstrip().endswith(":") or colon_paragraph is not None:
+            clause_start, clause_end = (lead_start, span.open_at) if colon_paragraph is None else colon_paragraph
+            found = self.clause_speaker(doc, text, clause_start, clause_end, speakers, sure.colon_clause)
+            found = self.or_body(found, speakers.body_subject(clause_start, clause_end), sure.colon_body_subject)
+            found = self.or_body(found, speakers.body_ending(clause_start, clause_end, ":"), sure.colon_body_ending)
+        elif lead.strip():
+            verb = self._reporting_cue_in(doc, lead_start, span.open_at)
+            inverted = self._inverted_subject(doc, text, verb, span.open_at, speakers) if verb is not None else None
+            if inverted is not None:
+                found = inverted
+            elif verb is not None:
+                found = self.clause_speaker(doc, text, lead_start, verb.idx, speakers, sure.lead_clause, cue=verb)
+                found = self.or_body(found, speakers.body_subject(lead_start, verb.idx), sure.lead_body_subject)
+            else:
+                found = self._opening_cue(doc, text, lead_start, span.open_at, speakers) or found
+        if found.person is not None:
+            return found
+        if previous is not None and previous[1].person is not None and same_sentence(text, previous[0], span):
+            return Attribution(previous[1].person, previous[1].mention, previous[1].cue, sure.same_sentence)
+        if (
+            previous is not None
+            and previous[1].person is not None
+            and self._continues(text, previous[0], span, paragraphs)
+        ):
+            return Attribution(previous[1].person, previous[1].mention, previous[1].cue, sure.continued_paragraph)
+        if (
+            previous is not None
+            and previous[1].mention is not None
+            and found.mention is None
+            and not lead.strip()
+            and self._follows_its_cue(text, previous[0], span)
+        ):
+            # « ... », a dit X. « ... »: the next sentence goes on quoting the same speaker (or the same words
+            # naming someone the article does not name: "a répondu la porte-parole").
+            before = previous[1]
+            return Attribution(before.person, before.mention, before.cue, sure.next_sentence if before.person else None)
+        if last is not None and last[1].person is not None and lead.strip() and not lead.rstrip().endswith(":"):
+            # A fragment quoted in the sentence right after reported speech, with no cue of its own.
+            previous_sentence = sentence_start(doc, max(0, lead_start - 1))
+            same_paragraph = paragraph_start(text, last[0]) == paragraph_start(text, span.open_at)
+            if previous_sentence <= last[0] < lead_start and same_paragraph:
+                return Attribution(last[1].person, last[1].mention, last[1].cue, sure.after_reported_speech)
+        return found
+
+    def _inverted_subject(self, doc: Doc, text: str, verb: Token, end: int, speakers: Speakers) -> Attribution | None:
+        """The subject after its verb in "comme le rappelle X, « ... »", "ainsi que l'a dit X : « ... »"."""
+        before = [t.lower_ for t in doc[max(0, verb.i - 4) : verb.i]]
+        if not any(word in self.rules.inverting for word in before):
+            return None
+        named = _named_right_after(text, speakers, verb.idx + len(verb.text), end)
+        if named is None:
+            return None
+        speaker, is_body = named
+        sure = self.confidence
+        penalty = sure.inverted_role_penalty if speaker.by_role else 0.0
+        confidence = sure.inverted_body if is_body else sure.inverted_subject - penalty
+        return Attribution(speaker, speaker.text, verb.text, confidence)
+
+    @staticmethod
+    def or_body(found: Attribution, body: Person | None, confidence: float) -> Attribution:
+        """The clause's organisation when it names no person and has no pronoun for a subject."""
+        if found.person is not None or found.mention is not None or body is None:
+            return found
+        return Attribution(body, body.text, found.cue, confidence)
+
+    def _follows_its_cue(self, text: str, before: Marked, span: Marked) -> bool:
+        """Whether a quote opens the sentence right after the one of the quote before, in its paragraph, with
+        nothing between them but that sentence's cue: « ... », a-t-il ajouté. « ... »."""
+        if before.paragraph != span.paragraph or before.close_at is None:
+            return False
+        between = text[before.close_at + 1 : span.open_at]
+        ends = SENTENCE_END.findall(between)
+        return len(ends) == 1 and between.rstrip()[-1:] in ".!?…" and len(WORD.findall(between)) <= MAX_CUE_WORDS
+
+    def _by_cue(
+        self,
+        doc: Doc,
+        text: str,
+        span: Marked,
+        cue_found: tuple[list[Token], Token | None],
+        speakers: Speakers,
+        organisations: list[Mention],
+        inside: bool = False,
+    ) -> Attribution | None:
+        """The speaker named by a cue after a quote: its inverted pronoun, a name, an organisation or a role."""
+        cue_tokens, pronoun = cue_found
+        cue = text[cue_tokens[0].idx : cue_tokens[-1].idx + len(cue_tokens[-1].text)].strip("- ")
+        after = cue_tokens[-1].idx + len(cue_tokens[-1].text)
+        if pronoun is not None:
+            if inside and not pronoun.text.startswith("-"):
+                return None  # inside a quote only the inverted "dit-il" is an incise; "il" belongs to the quote
+            person = speakers.resolve_pronoun(span.open_at, self.rules.pronouns.get(pronoun.lower_, ""))
+            return Attribution(person, pronoun.text.strip("-"), cue, self.confidence.cue_pronoun if person else None)
+        limit = min(len(text), after + 60)
+        person = speakers.mention_at(after, limit) if inside else speakers.person_at(after, limit)
+        if person is not None and len(text[after : person.start].split()) <= 3:
+            sure = self.confidence
+            return Attribution(person, person.text, cue, sure.cue_role if person.by_role else sure.cue_name)
+        if inside:
+            return None
+        body = self._body_after(text, after, organisations, cue)
+        if body is not None:
+            return body
+        named = _role_phrase(doc, after, self.words)
+        if named is not None:
+            # "a ajouté le porte-parole de la police": the words name the speaker, but no one in the
+            # article is known to hold the role, so there is no entity to give.
+            return Attribution(None, named, cue, None)
+        return None
+
+    def _source_after(self, text: str, span: Marked, speakers: Speakers) -> Attribution | None:
+        """A source cue right after the closing mark: « ... », selon Anne Roy."""
+        if span.close_at is None:
+            return None
+        after = text[span.close_at + 1 : span.close_at + 80]
+        lowered = after.lower().replace("’", "'")
+        gap = len(lowered) - len(lowered.lstrip(" ,\u00a0"))
+        cue = next((c for c in self.rules.source_cues if lowered[gap:].startswith(c + " ")), None)
+        if cue is None:
+            return None
+        cue_end = span.close_at + 1 + gap + len(cue)
+        named = _named_right_after(text, speakers, cue_end, cue_end + 40)
+        if named is None:
+            return None
+        speaker, is_body = named
+        sure = self.confidence
+        confidence = sure.source_after_body_or_role if is_body or speaker.by_role else sure.source_after_name
+        return Attribution(speaker, speaker.text, after[gap : gap + len(cue)], confidence)
+
+    def _incise(self, doc: Doc, text: str, span: Marked, speakers: Speakers) -> Attribution | None:
+        """A cue set inside the quote between commas: « Moi, dit-il, je reste », « Nous, explique X, ... »."""
+        for token in doc[token_at(doc, span.start) : token_at(doc, span.end)]:
+            if token.text != ",":
+                continue
+            found = self._cue_from(doc, token.idx + 1)
+            if found is None:
+                continue
+            close = found[0][-1].i + 1
+            attribution = self._by_cue(doc, text, span, found, speakers, [], inside=True)
+            if attribution is None or attribution.person is None:
+                continue
+            # The incise ends at a comma or the sentence's end right after the pronoun or the name.
+            if attribution.mention and found[1] is None:
+                close = token_at(doc, text.find(attribution.mention, found[0][-1].idx) + len(attribution.mention))
+            if close < len(doc) and doc[close].text in {",", ".", "!", "?", "»", "”"}:
+                return attribution
+        return None
+
+    def _opening_cue(self, doc: Doc, text: str, start: int, end: int, speakers: Speakers) -> Attribution | None:
+        """'Pour X, « ... »', 'Selon le ministre, « ... »': a cue phrase, a person and a comma before the quote."""
+        sure = self.confidence
+        lead = text[start:end]
+        lowered = lead.lower()
+        at = len(lowered) - len(lowered.lstrip())
+        connective = next((c for c in self.rules.connectives if lowered.startswith(c + " ", at)), None)
+        if connective is not None:
+            at = skip_space(lowered, at + len(connective))  # "Mais pour X, « ... »"
+        cue = next((c for c in self.rules.opening_cues if lowered.startswith(c + " ", at)), None)
+        if cue is None:
+            return None
+        cue_end = start + at + len(cue)
+        cue_text = lead[at : at + len(cue)]
+        # "Selon X, <clause> « ... »": a source cue gives X the whole sentence, quoted words and all (a reporting
+        # verb in the clause has sent the quote to its subject before). "Pour X, le directeur juge « ... »":
+        # after "pour", the clause's own verb has its own subject.
+        if cue not in self.rules.source_cues and speakers.first_finite_verb(cue_end, end) is not None:
+            return None
+        pronoun = re.match(r"\s*(\w+)\s*,", text[cue_end:end])
+        if pronoun is not None and pronoun[1].lower() in self.rules.cue_pronouns:
+            gender = self.rules.cue_pronouns[pronoun[1].lower()]
+            person = speakers.resolve_pronoun(cue_end, gender, sentence_start(doc, cue_end))
+            return Attribution(person, pronoun[1], cue_text, sure.opening_pronoun if person else None)
+        for speaker, is_body, confidence in (
+            (speakers.person_at(cue_end, end), False, sure.opening_person),
+            (speakers.body_at(cue_end, end), True, sure.opening_body),
+        ):
+            if speaker is None or not self._named_by_cue(doc, text, cue_end, speaker.start, is_body):
+                continue
+            if not lead.rstrip().endswith(",") and not text[speaker.end : end].lstrip().startswith(","):
+                continue  # "Selon X, ...": the cue phrase ends with a comma right after the name
+            return Attribution(
+                speaker, speaker.text, cue_text, confidence - (sure.opening_role_penalty if speaker.by_role else 0.0)
+            )
+        return None
+
+    def _named_by_cue(self, doc: Doc, text: str, cue_end: int, name_start: int, is_body: bool) -> bool:
+        """Whether the words between a cue and a name only lead up to the name: "selon le nouveau directeur du
+        site, David Quentin", "d'après le communiqué du ministère"; not "selon des proches de X" (for a person,
+        a preposition right before the name makes someone else the source) nor a clause ("menée par X")."""
+        genitive = self.words.genitive
+        words = text[cue_end:name_start].split()
+        if len(words) <= 2:
+            return True
+        if len(words) > (MAX_BODY_LEAD_WORDS if is_body else MAX_ROLE_WORDS):
+            return False
+        between = doc[token_at(doc, cue_end) : token_at(doc, name_start)]
+        if len(between) > 1 and between[-1].text == ",":
+            between = between[:-1]  # the name in apposition: "selon la fédération des banques, Febelfin"
+        if not len(between) or any(t.pos_ not in NOUN_PHRASE_POS and t.text not in {"-", "'", "’"} for t in between):
+            return False
+        return is_body or not (between[-1].pos_ == "ADP" or between[-1].lower_ in genitive)
+
+    def _body_after(self, text: str, after: int, organisations: list[Mention], cue: str) -> Attribution | None:
+        """An organisation named right after a reporting cue ("», a averti Météo France")."""
+        for mention in organisations:
+            if after <= mention.start <= after + 40 and len(text[after : mention.start].split()) <= 2:
+                person = Person(mention.start, mention.end, mention.text, mention.entity)
+                return Attribution(person, mention.text, cue, self.confidence.body_after_cue)
+        return None
+
+    def _late_trailing_cue(self, doc: Doc, text: str, span: Marked) -> tuple[list[Token], Token | None] | None:
+        """A cue after a stray closing mark later in the sentence: « ... États-Unis« , ce qui ... », a conclu X."""
+        if span.close_at is None:
+            return None
+        line_end = text.find("\n", span.close_at)
+        limit = min(span.close_at + 250, line_end if line_end >= 0 else len(text))
+        for match in re.finditer(r"[»”\"](?=\s*,)", text[span.close_at + 1 : limit]):
+            late = Marked(span.open_at, span.start, span.end, span.close_at + 1 + match.start(), span.paragraph)
+            found = self.trailing_cue(doc, text, late)
+            if found is not None:
+                return found
+        return None
+
+    def clause_speaker(
+        self,
+        doc: Doc,
+        text: str,
+        start: int,
+        end: int,
+        speakers: Speakers,
+        confidence: float,
+        cue: Token | None = None,
+    ) -> Attribution:
+        """The subject of the clause introducing a quote: a name, a role, or a pronoun resolved."""
+        sure = self.confidence
+        cue = cue or self._reporting_cue_in(doc, start, end)
+        cue_text = cue.text if cue is not None else None
+        first, last = token_at(doc, start), token_at(doc, end)
+        relative = self._relative_subject(doc, first, last)
+        if relative is not None:
+            # "..., Arnaud Montebourg, le ministre, qui a déclaré que": "qui" stands for the name before it.
+            person = speakers.person_before(doc[first].idx, relative.idx)
+            if person is None:
+                return Attribution(None, None, cue_text, None)
+            return Attribution(person, person.text, cue_text, confidence - sure.relative_penalty)
+        # The subject nearest the verb, looking back from it: "lorsqu'il a répondu", "Caradec s'est dite".
+        for token in reversed(doc[first:last]):
+            if self._is_pronoun_subject(token):
+                gender = self.rules.pronouns[token.lower_]
+                person = speakers.resolve_pronoun(token.idx, gender, sentence_start(doc, token.idx))
+                return Attribution(
+                    person, token.text.strip("-"), cue_text, confidence - sure.pronoun_penalty if person else None
+                )
+            person = speakers.person_covering(token.idx)
+            if (
+                person is not None
+                and person.start >= start
+                and speakers.is_subject(person)
+                and not speakers.inside_quote(person.start)
+                and not _after_source_cue(doc, doc[token_at(doc, person.start)], self.rules)
+                and not self._in_reported_clause(doc, first, token_at(doc, person.start))
+            ):
+                return Attribution(
+                    person, person.text, cue_text, confidence - (sure.clause_role_penalty if person.by_role else 0.0)
+                )
+        named: list[tuple[Person, bool]] = []
+        for token in doc[first:last]:
+            person = speakers.person_at(token.idx, token.idx + 1)
+            if person is not None and person.start == token.idx:
+                if not (
+                    _after_source_cue(doc, token, self.rules)
+                    or speakers.after_subordinator(token)
+                    or self._in_reported_clause(doc, first, token.i)
+                ):
+                    named.append((person, speakers.is_subject(person)))
+                continue
+            personal = token.pos_ == "PRON" and not self.rules.impersonal(token)
+            if token.lower_ in self.rules.pronouns and personal and not named:
+                gender = self.rules.pronouns[token.lower_]
+                person = speakers.resolve_pronoun(token.idx, gender, sentence_start(doc, token.idx))
+                return Attribution(
+                    person, token.text.strip("-"), cue_text, confidence - sure.pronoun_penalty if person else None
+                )
+        if named:
+            person = next((p for p, subject in named if subject), named[0][0])
+            return Attribution(
+                person, person.text, cue_text, confidence - (sure.clause_role_penalty if person.by_role else 0.0)
+            )
+        person = speakers.subject_before(start, end)
+        if person is not None:
+            return Attribution(person, person.text, cue_text, confidence - sure.subject_before_penalty)
+        return Attribution(None, None, cue_text, None)
+
+    def _relative_subject(self, doc: Doc, first: int, last: int) -> Token | None:
+        """The relative "qui" right before the verb ending [first, last), past auxiliaries and clitics."""
+        i = last - 1
+        while i >= first and (doc[i].pos_ in {"AUX", "ADV"} or doc[i].lower_ in self.words.clitics):
+            i -= 1
+        return doc[i] if i >= first and doc[i].lower_ in self.words.relative_subjects else None
+
+    def _in_reported_clause(self, doc: Doc, first: int, at: int) -> bool:
+        """Whether a token stands after "que" following a reporting verb in [first, at): in "X annonce (...) que
+        Y aurait été tué", Y is the subject of what is reported, not the one reporting."""
+        verb_seen = False
+        for token in doc[first:at]:
+            if verb_seen and token.lower_ in self.words.that:
+                return True
+            verb_seen = verb_seen or (token.pos_ == "VERB" and self.rules.reporting_lemma(token) is not None)
+        return False
+
+    def _is_pronoun_subject(self, token: Token) -> bool:
+        """'il'/'elle' followed by its verb (past clitics), and not impersonal ('il faut')."""
+        if token.lower_ not in self.rules.pronouns or token.pos_ != "PRON" or self.rules.impersonal(token):
+            return False
+        doc = token.doc
+        i = token.i + 1
+        while i < len(doc) and doc[i].lower_ in self.words.clitics:
+            i += 1
+        return i < len(doc) and doc[i].pos_ in {"AUX", "VERB"}
+
+    def trailing_cue(self, doc: Doc, text: str, span: Marked) -> tuple[list[Token], Token | None] | None:
+        """A reporting verb right after the closing mark (", a déclaré X", "a-t-il ajouté"), with its pronoun."""
+        if span.close_at is None:
+            return None
+        return self._cue_from(doc, span.close_at + 1)
+
+    def _cue_from(self, doc: Doc, char: int) -> tuple[list[Token], Token | None] | None:
+        """A reporting verb starting at a character offset, past a comma or closing mark, with its pronoun."""
+        first = token_at(doc, char)
+        tokens: list[Token] = []
+        for token in doc[first : first + 7]:
+            if token.text in {",", "»", "”", '"'} and not tokens:
+                continue
+            if "\n" in token.text:
+                return None  # a cue never reaches into the next paragraph
+            if token.is_space:
+                continue
+            tokens.append(token)
+            if self.rules.reporting_lemma(token) is not None:
+                if "Inf" in token.morph.get("VerbForm", []):
+                    return None  # "Pour se justifier, ...": an infinitive reports nothing by itself
+                pronoun = next((t for t in doc[token.i + 1 : token.i + 3] if t.lower_ in self.rules.pronouns), None)
+                pronoun = pronoun or next((t for t in tokens if t.lower_ in self.rules.inverted_pronouns), None)
+                if pronoun is not None:
+                    tokens = tokens + [t for t in doc[token.i + 1 : pronoun.i + 1] if t not in tokens]
+                return tokens, pronoun
+            if token.pos_ not in {"AUX", "ADV", "PRON", "ADP"} and not token.text.startswith("-"):
+                return None
+        return None
+
+    def _reporting_cue_in(self, doc: Doc, start: int, end: int) -> Token | None:
+        """The last reporting verb in [start, end), outside quotes."""
+        found = None
+        for token in doc[token_at(doc, start) : token_at(doc, end)]:
+            if token.idx >= end:
+                break
+            if token.pos_ != "AUX" and self.rules.reporting_lemma(token) is not None:
+                found = token
+        return found
+
+    def _paragraph_ending_with_colon(
+        self, doc: Doc, text: str, span: Marked, paragraphs: list[tuple[int, int]]
+    ) -> tuple[int, int] | None:
+        """The last sentence of the previous paragraph, when it ends with ':' and the quote opens its paragraph."""
+        if span.paragraph == 0 or text[paragraphs[span.paragraph][0] : span.open_at].strip():
+            return None
+        start, end = paragraphs[span.paragraph - 1]
+        if text[start:end].rstrip().endswith(":"):
+            return sentence_start(doc, end - 1), end
+        return None
+
+    def _continues(self, text: str, before: Marked, span: Marked, paragraphs: list[tuple[int, int]]) -> bool:
+        """A paragraph that only continues the previous paragraph's quote keeps its speaker."""
+        if span.paragraph != before.paragraph + 1:
+            return False
+        opens_paragraph = not text[paragraphs[span.paragraph][0] : span.open_at].strip()
+        previous_closes_it = not text[(before.close_at or before.end) + 1 : paragraphs[before.paragraph][1]].strip(
+            " .,"
+        )
+        return opens_paragraph and previous_closes_it
+
+
+def _after_source_cue(doc: Doc, token: Token, rules: QuoteRules) -> bool:
+    return token.i > 0 and doc[token.i - 1].lower_ in rules.source_cues
+
+
+ROLE_POS = frozenset({"NOUN", "ADJ", "PROPN", "DET"})
+
+
+def _role_phrase(doc: Doc, after: int, words: Words) -> str | None:
+    """A noun phrase right after a cue that names someone by role ("le porte-parole de la police"): a determiner,
+    nouns and adjectives, genitive complements; it stops at any other preposition ("... à une question")."""
+    i = token_at(doc, after)
+    while i < len(doc) and doc[i].text == ",":
+        i += 1
+    if i >= len(doc) or doc[i].lower_ not in words.role_determiners:
+        return None
+    end = i + 1
+    while end < min(len(doc), i + 9) and (
+        doc[end].pos_ in ROLE_POS
+        or (doc[end].pos_ == "ADP" and doc[end].lower_ in words.genitive)
+        or doc[end].text == "-"
+    ):
+        end += 1
+    while end > i + 1 and (doc[end - 1].pos_ in {"ADP", "DET"} or doc[end - 1].text == "-"):
+        end -= 1
+    if end - i < 2:
+        return None
+    return doc.text[doc[i].idx : doc[end - 1].idx + len(doc[end - 1].text)]
+
+
+def _named_right_after(text: str, speakers: Speakers, after: int, end: int) -> tuple[Person, bool] | None:
+    """The person, else the organisation, named within two words after a cue and before `end`, and whether it
+    is an organisation: "», selon (la) SNCF", "comme le rappelle Anne Roy"."""
+    for speaker, is_body in ((speakers.person_at(after, end), False), (speakers.body_at(after, end), True)):
+        if speaker is not None and len(text[after : speaker.start].split()) <= 2:
+            return speaker, is_body
+    return None
