@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import shutil
 import struct
 import subprocess
@@ -12,10 +13,13 @@ import zlib
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from hostile_markup import PAYLOADS, assert_inert, flat, render_markdown
 from recoupe import example
 from recoupe.brief import render as brief_render
-from recoupe.brief.build import Brief, BriefError, build_brief
+from recoupe.brief.build import Brief, BriefError, Line, Section, Source, build_brief
+from recoupe.cli import app
 from recoupe.cli.commands import run_ingest
 from recoupe.config import Config
 from recoupe.facts.figures import FigureReader
@@ -102,6 +106,55 @@ def test_renderings_escape_article_text(store: Store) -> None:
     assert "\\<script\\>" in brief_render.to_markdown(brief)
     with pytest.raises(BriefError):
         build_brief(store, "nope")
+
+
+def hostile_brief(payload: str) -> Brief:
+    """A brief whose every string from the articles is the payload: names, outlets, quotes, dates, notes."""
+    source = Source(article=payload, outlet=payload, date=payload, start=3, end=9)
+    other = Source(article="art_2", outlet="Le Courrier", date="2025-01-02", start=0, end=4)
+    line = Line(payload, [source, other], date=payload, note=payload)
+    return Brief(
+        story="sto_1", title=payload, articles=2, outlets=[payload, "Le Courrier"], first_date=payload,
+        last_date=payload, timeline=[line], statements=[Section(payload, [line])], figures=[line],
+        differences=[line], coverage=[line], copies=[Line(payload, [other])],
+    )  # fmt: skip
+
+
+BRIEF_HTML_TAGS = {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "ul", "ol", "li",
+                   "span", "em", "blockquote", "a", "code"}  # fmt: skip
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_markdown_brief_renders_hostile_strings_as_text(payload: str) -> None:
+    markdown = brief_render.to_markdown(hostile_brief(payload))
+    markup = assert_inert(render_markdown(markdown), {"h1", "h2", "h3", "p", "em", "ul", "li", "strong", "code"})
+    shown = markup.text
+    assert shown.count(flat(payload)) >= 12  # title, summary, each section, the source note: shown, not dropped
+    assert "[^1][^2]" in shown and "characters 3–9" in shown
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_html_brief_renders_hostile_strings_as_text(payload: str) -> None:
+    markup = assert_inert(brief_render.to_html(hostile_brief(payload)), BRIEF_HTML_TAGS)
+    attributes = [(tag, dict(attrs)) for tag, attrs in markup.tags]
+    assert all(str(attrs.get("href")).startswith("#s") for tag, attrs in attributes if tag == "a")
+    assert [attrs["id"] for tag, attrs in attributes if tag == "li" and "id" in attrs] == ["s1", "s2"]
+    assert markup.text.count(payload) >= 12
+
+
+def test_brief_formats_registry() -> None:
+    assert brief_render.FORMATS.names() == ["md", "html", "json"]
+    assert all(entry.description for entry in brief_render.FORMATS)
+    with pytest.raises(ValueError, match=r"unknown brief format 'pdf' \(md, html or json\)"):
+        brief_render.FORMATS["pdf"]
+
+    def said(*args: str) -> tuple[int, str]:  # the exit code and the words printed, out of the CLI's boxes
+        result = CliRunner().invoke(app, list(args))
+        return result.exit_code, " ".join(re.sub(r"[│╭╮╰╯─]", " ", result.output).split())
+
+    code, output = said("--db", ":memory:", "brief", "sto_1", "--format", "pdf")
+    assert code == 2 and "unknown brief format 'pdf' (md, html or json)" in output
+    assert "html: one self-contained HTML page, for screen and print" in said("brief", "--help")[1]
 
 
 def _grouped_pair_by_pair(quotes: list[Quote]) -> list[list[str]]:
