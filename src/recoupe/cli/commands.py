@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from recoupe import export, pipeline
 from recoupe.cli.app import app, get_config, get_models, open_store
+from recoupe.cli.formats import format_option
 from recoupe.config import Config
 from recoupe.errors import InputError
 from recoupe.ingest import files, open_inputs
@@ -205,35 +206,30 @@ def quotes(
 @app.command("export")
 def export_cmd(
     ctx: typer.Context,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="json | jsonl | csv | md")] = "json",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    fmt: Annotated[str, format_option(export.FORMATS)] = "json",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout); for parquet, a folder.")
+    ] = None,
     table: Annotated[
-        str | None, typer.Option(help="For csv and jsonl: articles | stories | events | entities | quotes.")
+        str | None,
+        typer.Option(
+            help=f"One table rather than all, for {', '.join(f.name for f in export.FORMATS if f.takes_table)}: "
+            f"{' | '.join(export.TABLES)}."
+        ),
     ] = None,
 ) -> None:
     """Export the whole store: json follows the analysis contract (version 1).
 
-    Example: recoupe --db news.db export --format json -o analysis.json
+    Examples: recoupe --db news.db export --format json -o analysis.json;
+    recoupe --db news.db export --format parquet -o tables/
     """
-    if fmt not in ("json", "jsonl", "csv", "md"):
-        typer.echo(f"error: unknown format '{fmt}' (json, jsonl, csv or md)", err=True)
-        raise typer.Exit(2)
-    if table is not None and table not in export.TABLES:
-        typer.echo(f"error: unknown table '{table}' ({', '.join(export.TABLES)})", err=True)
-        raise typer.Exit(2)
-    with open_store(ctx) as store:
-        if fmt == "json":
-            text = export.to_json(store)
-        elif fmt == "jsonl":
-            text = "".join(export.to_jsonl(store, table))
-        elif fmt == "csv":
-            text = export.to_csv(store, table or "articles")
-        else:
-            text = export.to_markdown(store)
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
+    chosen = export.FORMATS[fmt]
+    try:
+        with open_store(ctx) as store:
+            chosen.write(store, output or sys.stdout, chosen.check(table))
+    except export.ExportError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(2) from err
 
 
 @app.command("eval")
