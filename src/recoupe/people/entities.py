@@ -8,11 +8,12 @@ a surname shared by two known people is never merged on the surname alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Span, Token
 
 from recoupe.config import Config
+from recoupe.people.mentions import PersonMention
 from recoupe.people.names import NameRules, Role, fold_plain
 from recoupe.quotes.cues import QuoteRules
 from recoupe.records import Article, Entity, EntityType, Mention, stable_id
@@ -23,18 +24,6 @@ LABELS: dict[str, EntityType] = {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "MISC
 COMPLEMENT_POS = frozenset({"ADJ", "ADP", "DET", "NOUN", "PROPN", "NUM"})
 MAX_COMPLEMENT = 6
 CLOSING_MARKS = frozenset({"»", "”", '"'})
-
-
-@dataclass
-class PersonMention:
-    """A person named in the text: by name, or by a role noun bound to a name."""
-
-    start: int
-    end: int
-    text: str
-    entity: str
-    gender: str = ""
-    role: bool = False
 
 
 @dataclass
@@ -117,9 +106,8 @@ class EntityResolver:
         people: list[PersonMention] = []
         for mention, tokens in names:
             first, last = self.rules.person_key(tokens)
-            mention.entity = self._person_id(first, last, " ".join(tokens), by_surname)
-            mention.gender = mention.gender or self.index.gender.get(mention.entity, "")
-            people.append(mention)
+            entity = self._person_id(first, last, " ".join(tokens), by_surname)
+            people.append(replace(mention, entity=entity, gender=mention.gender or self.index.gender.get(entity, "")))
         people += self._missed_surnames(doc, people)
         people += self._roles(doc, people)
         return sorted(people, key=lambda p: p.start)
@@ -145,18 +133,19 @@ class EntityResolver:
         """Names whose surname swallowed the next word when scraping lost a space ("Duvalest" for
         "Duval est"): cut when the rest is a surname known in the article or the store."""
         surnames = [self.rules.fold(tokens[-1]) for _, tokens in names]
+        unglued: list[tuple[PersonMention, list[str]]] = []
         for number, (mention, tokens) in enumerate(names):
             others = set(surnames[:number] + surnames[number + 1 :]) | set(self.index.by_surname)
-            if len(tokens) < 2 or surnames[number] in others:
-                continue
-            for glued in self.rules.glued:
-                stem = tokens[-1][: -len(glued)]
-                if tokens[-1].endswith(glued) and len(stem) > 2 and self.rules.fold(stem) in others:
-                    tokens[-1] = stem
-                    mention.end -= len(glued)
-                    mention.text = mention.text[: -len(glued)]
-                    break
-        return names
+            if len(tokens) >= 2 and surnames[number] not in others:
+                for glued in self.rules.glued:
+                    stem = tokens[-1][: -len(glued)]
+                    if tokens[-1].endswith(glued) and len(stem) > 2 and self.rules.fold(stem) in others:
+                        tokens[-1] = stem
+                        cut = len(mention.text) - len(glued)
+                        mention = replace(mention, end=mention.end - len(glued), text=mention.text[:cut])
+                        break
+            unglued.append((mention, tokens))
+        return unglued
 
     def _missed_surnames(self, doc: Doc, people: list[PersonMention]) -> list[PersonMention]:
         """Surnames of the article's people that NER did not tag ("Caradec a ajouté", at a paragraph start)."""

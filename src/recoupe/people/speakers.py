@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
+from recoupe.people.mentions import PersonMention
 from recoupe.people.names import NameRules
 from recoupe.records import Entity, Mention
 from recoupe.rules import Words
@@ -23,27 +24,16 @@ FEMALE = "f"
 MALE = "m"
 
 
-@dataclass(frozen=True)
-class Person:
-    """A person mention the quote finder can attribute to: a name, a bound role, or a resolved pronoun."""
-
-    start: int
-    end: int
-    text: str
-    entity: str
-    by_role: bool = False
-
-
 @dataclass
 class Candidate:
     """A person salient at a point of the text: a main-clause subject or the speaker of a quote."""
 
     position: int
-    person: Person
+    person: PersonMention
 
 
 class Speakers:
-    """Person mentions of one article and the salience needed to resolve 'il', 'elle' and role nouns."""
+    """PersonMention mentions of one article and the salience needed to resolve 'il', 'elle' and role nouns."""
 
     def __init__(
         self,
@@ -62,7 +52,7 @@ class Speakers:
         self.gender = {entity.id: _gender(entity, rules) for entity in people.values()}
         # Role mentions start with the lower-case role noun ("porte-parole du Kremlin"), names with a capital.
         self.persons = [
-            Person(m.start, m.end, m.text, m.entity, by_role=m.text[:1].islower())
+            PersonMention(m.start, m.end, m.text, m.entity, role=m.text[:1].islower())
             for m in mentions
             if m.entity in people
         ]
@@ -72,7 +62,8 @@ class Speakers:
         # communiqués and through spokespeople the text does not name.
         bodies = {e.id for e in entities if e.type in BODY_TYPES}
         self.bodies = sorted(
-            (Person(m.start, m.end, m.text, m.entity) for m in mentions if m.entity in bodies), key=lambda p: p.start
+            (PersonMention(m.start, m.end, m.text, m.entity) for m in mentions if m.entity in bodies),
+            key=lambda p: p.start,
         )
         self.quoted = quoted
         self.subordinators = subordinators
@@ -83,7 +74,7 @@ class Speakers:
         """Whether a character offset lies inside a direct quote."""
         return any(s <= start < e for s, e in self.quoted)
 
-    def person_at(self, start: int, end: int) -> Person | None:
+    def person_at(self, start: int, end: int) -> PersonMention | None:
         """The first person mention within [start, end), outside quotes."""
         i = bisect.bisect_left(self._starts, start)
         while i < len(self.persons) and self.persons[i].start < end:
@@ -92,7 +83,7 @@ class Speakers:
             i += 1
         return None
 
-    def person_before(self, start: int, end: int) -> Person | None:
+    def person_before(self, start: int, end: int) -> PersonMention | None:
         """The last person mention within [start, end), outside quotes."""
         i = bisect.bisect_left(self._starts, end) - 1
         while i >= 0 and self.persons[i].start >= start:
@@ -101,25 +92,25 @@ class Speakers:
             i -= 1
         return None
 
-    def mention_at(self, start: int, end: int) -> Person | None:
+    def mention_at(self, start: int, end: int) -> PersonMention | None:
         """The first person mention within [start, end), inside quotes too (a name in an incise)."""
         i = bisect.bisect_left(self._starts, start)
         return self.persons[i] if i < len(self.persons) and self.persons[i].start < end else None
 
-    def person_covering(self, char: int) -> Person | None:
+    def person_covering(self, char: int) -> PersonMention | None:
         """The person mention whose span covers a character offset."""
         i = bisect.bisect_right(self._starts, char) - 1
         if i >= 0 and self.persons[i].start <= char < self.persons[i].end:
             return self.persons[i]
         return None
 
-    def add_speaker(self, position: int, person: Person) -> None:
+    def add_speaker(self, position: int, person: PersonMention) -> None:
         """Make a quote's speaker salient from the quote's position on, if a person: "il" and "elle" stand for
         people far more often than for an organisation that spoke before them."""
         if person.entity in self.gender:
             bisect.insort(self.candidates, Candidate(position, person), key=lambda c: c.position)
 
-    def resolve_pronoun(self, position: int, gender: str, sentence_start: int | None = None) -> Person | None:
+    def resolve_pronoun(self, position: int, gender: str, sentence_start: int | None = None) -> PersonMention | None:
         """The person a pronoun stands for: the nearest compatible person named earlier in its sentence, else
         the nearest salient one (a main-clause subject or a speaker) before it."""
         if sentence_start is not None:
@@ -138,7 +129,7 @@ class Speakers:
                 return candidate.person
         return None
 
-    def body_subject(self, start: int, end: int) -> Person | None:
+    def body_subject(self, start: int, end: int) -> PersonMention | None:
         """The organisation or place heading the subject of the clause in [start, end): "Le syndicat CGT
         estime", "Moscou a dénoncé"; not one inside a complement ("le porte-parole de la SNCF a dit")."""
         main_verb = self.first_finite_verb(start, end)
@@ -167,14 +158,14 @@ class Speakers:
         """A preposition, contracted ones included, which spaCy may tag as determiners ("du", "des", "au")."""
         return token.pos_ == "ADP" or token.lower_ in self.prepositions
 
-    def body_ending(self, start: int, end: int, mark: str) -> Person | None:
+    def body_ending(self, start: int, end: int, mark: str) -> PersonMention | None:
         """The organisation named last in [start, end) when only `mark` follows it: "Pour l'April : « ... »"."""
         for body in reversed(self.bodies):
             if start <= body.start < end and not self.inside_quote(body.start):
                 return body if self.doc.text[body.end : end].strip() == mark else None
         return None
 
-    def body_at(self, start: int, end: int) -> Person | None:
+    def body_at(self, start: int, end: int) -> PersonMention | None:
         """The first organisation or place named within [start, end), outside quotes."""
         return next((b for b in self.bodies if start <= b.start < end and not self.inside_quote(b.start)), None)
 
@@ -183,7 +174,7 @@ class Speakers:
         tokens = self.doc[self._token_index(start) : self._token_index(end)]
         return next((t for t in tokens if is_finite_verb(t) and not self.inside_quote(t.idx)), None)
 
-    def subject_before(self, start: int, end: int) -> Person | None:
+    def subject_before(self, start: int, end: int) -> PersonMention | None:
         """The subject of the clause in [start, end): the first person named before a finite verb."""
         for token in self.doc[self._token_index(start) : self._token_index(end)]:
             if token.idx >= end:
@@ -195,13 +186,13 @@ class Speakers:
                 return None  # past the main verb: a name further on is its object or in a clause of its own
         return None
 
-    def is_subject(self, person: Person, finite: bool = False) -> bool:
+    def is_subject(self, person: PersonMention, finite: bool = False) -> bool:
         """Whether a mention stands where a subject does: before a verb (a finite one if asked), past an
         apposition or a clitic."""
         verb = self._verb_after(person)
         return verb is not None and (not finite or is_finite_verb(verb))
 
-    def _verb_after(self, person: Person) -> Token | None:
+    def _verb_after(self, person: PersonMention) -> Token | None:
         i = self._token_index(person.end)
         doc = self.doc
         if i + 1 < len(doc) and doc[i].text == "," and doc[i + 1].pos_ in {"AUX", "VERB"}:
@@ -216,9 +207,9 @@ class Speakers:
             i += 1
         return doc[i] if i < len(doc) and doc[i].pos_ in {"AUX", "VERB"} else None
 
-    def _subjects(self) -> list[Person]:
+    def _subjects(self) -> list[PersonMention]:
         """Main-clause subjects: per sentence, the first person named before any finite verb."""
-        subjects: list[Person] = []
+        subjects: list[PersonMention] = []
         for sentence in _sentences(self.doc):
             opener = next((t for t in sentence if t.is_alpha), None)
             if opener is not None and opener.text[:1].islower():
@@ -235,7 +226,7 @@ class Speakers:
                     break
         return subjects
 
-    def _person_starting(self, start: int) -> Person | None:
+    def _person_starting(self, start: int) -> PersonMention | None:
         i = bisect.bisect_left(self._starts, start)
         if i < len(self.persons) and self.persons[i].start == start:
             return self.persons[i]

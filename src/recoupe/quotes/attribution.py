@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from recoupe.people.speakers import Person, Speakers
+from recoupe.people.mentions import PersonMention
+from recoupe.people.speakers import Speakers
 from recoupe.quotes.confidence import QuoteConfidence
 from recoupe.quotes.cues import QuoteRules
 from recoupe.quotes.marks import Marked, same_sentence
@@ -31,7 +32,7 @@ NOUN_PHRASE_POS = frozenset({"DET", "NOUN", "ADJ", "PROPN", "ADP", "NUM"})
 class Attribution:
     """Who said a quote, by which words, with which cue, how sure."""
 
-    person: Person | None
+    person: PersonMention | None
     mention: str | None
     cue: str | None
     confidence: float | None
@@ -129,12 +130,12 @@ class Attributor:
             return None
         speaker, is_body = named
         sure = self.confidence
-        penalty = sure.inverted_role_penalty if speaker.by_role else 0.0
+        penalty = sure.inverted_role_penalty if speaker.role else 0.0
         confidence = sure.inverted_body if is_body else sure.inverted_subject - penalty
         return Attribution(speaker, speaker.text, verb.text, confidence)
 
     @staticmethod
-    def or_body(found: Attribution, body: Person | None, confidence: float) -> Attribution:
+    def or_body(found: Attribution, body: PersonMention | None, confidence: float) -> Attribution:
         """The clause's organisation when it names no person and has no pronoun for a subject."""
         if found.person is not None or found.mention is not None or body is None:
             return found
@@ -172,7 +173,7 @@ class Attributor:
         person = speakers.mention_at(after, limit) if inside else speakers.person_at(after, limit)
         if person is not None and len(text[after : person.start].split()) <= 3:
             sure = self.confidence
-            return Attribution(person, person.text, cue, sure.cue_role if person.by_role else sure.cue_name)
+            return Attribution(person, person.text, cue, sure.cue_role if person.role else sure.cue_name)
         if inside:
             return None
         body = self._body_after(text, after, organisations, cue)
@@ -201,7 +202,7 @@ class Attributor:
             return None
         speaker, is_body = named
         sure = self.confidence
-        confidence = sure.source_after_body_or_role if is_body or speaker.by_role else sure.source_after_name
+        confidence = sure.source_after_body_or_role if is_body or speaker.role else sure.source_after_name
         return Attribution(speaker, speaker.text, after[gap : gap + len(cue)], confidence)
 
     def _incise(self, doc: Doc, text: str, span: Marked, speakers: Speakers) -> Attribution | None:
@@ -256,7 +257,7 @@ class Attributor:
             if not lead.rstrip().endswith(",") and not text[speaker.end : end].lstrip().startswith(","):
                 continue  # "Selon X, ...": the cue phrase ends with a comma right after the name
             return Attribution(
-                speaker, speaker.text, cue_text, confidence - (sure.opening_role_penalty if speaker.by_role else 0.0)
+                speaker, speaker.text, cue_text, confidence - (sure.opening_role_penalty if speaker.role else 0.0)
             )
         return None
 
@@ -281,7 +282,7 @@ class Attributor:
         """An organisation named right after a reporting cue ("», a averti Météo France")."""
         for mention in organisations:
             if after <= mention.start <= after + 40 and len(text[after : mention.start].split()) <= 2:
-                person = Person(mention.start, mention.end, mention.text, mention.entity)
+                person = PersonMention(mention.start, mention.end, mention.text, mention.entity)
                 return Attribution(person, mention.text, cue, self.confidence.body_after_cue)
         return None
 
@@ -338,9 +339,9 @@ class Attributor:
                 and not self._in_reported_clause(doc, first, token_at(doc, person.start))
             ):
                 return Attribution(
-                    person, person.text, cue_text, confidence - (sure.clause_role_penalty if person.by_role else 0.0)
+                    person, person.text, cue_text, confidence - (sure.clause_role_penalty if person.role else 0.0)
                 )
-        named: list[tuple[Person, bool]] = []
+        named: list[tuple[PersonMention, bool]] = []
         for token in doc[first:last]:
             person = speakers.person_at(token.idx, token.idx + 1)
             if person is not None and person.start == token.idx:
@@ -361,7 +362,7 @@ class Attributor:
         if named:
             person = next((p for p, subject in named if subject), named[0][0])
             return Attribution(
-                person, person.text, cue_text, confidence - (sure.clause_role_penalty if person.by_role else 0.0)
+                person, person.text, cue_text, confidence - (sure.clause_role_penalty if person.role else 0.0)
             )
         person = speakers.subject_before(start, end)
         if person is not None:
@@ -486,7 +487,7 @@ def _role_phrase(doc: Doc, after: int, words: Words) -> str | None:
     return doc.text[doc[i].idx : doc[end - 1].idx + len(doc[end - 1].text)]
 
 
-def _named_right_after(text: str, speakers: Speakers, after: int, end: int) -> tuple[Person, bool] | None:
+def _named_right_after(text: str, speakers: Speakers, after: int, end: int) -> tuple[PersonMention, bool] | None:
     """The person, else the organisation, named within two words after a cue and before `end`, and whether it
     is an organisation: "», selon (la) SNCF", "comme le rappelle Anne Roy"."""
     for speaker, is_body in ((speakers.person_at(after, end), False), (speakers.body_at(after, end), True)):
