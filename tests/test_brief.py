@@ -265,3 +265,33 @@ def test_html_brief_renders_in_chromium(example_briefs: list[Brief], tmp_path: P
     for section in ("Timeline", "Who said what", "Key figures", "Where outlets differ", "Coverage", "Sources"):
         assert section in dumped
     print(f"screenshot: {shot}")
+
+
+@pytest.mark.browser
+def test_hostile_briefs_run_nothing_in_chromium(tmp_path: Path) -> None:
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: scripts/install-browser installs it")
+        pytest.skip("chromium is not installed (scripts/install-browser)")
+    # Each payload that would run marks the page; the Markdown brief is rendered as a viewer allowing HTML would.
+    marker = "document.documentElement.setAttribute('data-ran','1')"
+    payload = " ".join([*PAYLOADS, f'<img src=x onerror="{marker}">', f"<script>{marker}</script>"])
+    brief = hostile_brief(payload)
+    pages = {
+        "brief.html": brief_render.to_html(brief),
+        "brief-md.html": f"<!DOCTYPE html><html><body>{render_markdown(brief_render.to_markdown(brief))}</body></html>",
+    }
+    for name, html in pages.items():
+        page = tmp_path / name
+        page.write_text(html, encoding="utf-8")
+        dumped = subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--disable-background-networking", f"--user-data-dir={tmp_path / ('profile-' + name)}",
+             "--dump-dom", page.as_uri()],
+            check=True, capture_output=True, text=True, timeout=120,
+        ).stdout  # fmt: skip
+        markup = assert_inert(dumped, BRIEF_HTML_TAGS | {"strong"})  # the DOM after the page ran
+        assert not [attrs for _, attrs in markup.tags if ("data-ran", "1") in attrs], name
+        assert not {tag for tag, _ in markup.tags} & {"img", "script", "iframe"}, name
+        assert flat(payload) in flat(markup.text), name
