@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from recoupe.config import Config
 from recoupe.people.entities import EntityResolver
+from recoupe.quotes.confidence import QuoteConfidence
 from recoupe.quotes.cues import QuoteRules
 from recoupe.quotes.extract import QuoteExtractor, pair_marks
 from recoupe.read.nlp import Reader
 from recoupe.records import Article, Quote, stable_id
-from recoupe.rules import LanguageRules, Quotes, load_language
+from recoupe.rules import LanguageRules, Quotes, RulesError, load_language
 from recoupe.store import Store
 
 Found = tuple[str, str | None, str]  # (quote text, speaker's entity name or None, kind)
@@ -331,3 +333,20 @@ def test_reporting_verbs_are_data(config: Config) -> None:
     rules = QuoteRules.of(_quotes(config))
     assert {"déclarer", "ajouter", "estimer"} <= rules.verbs
     assert "selon" in rules.source_cues and "pour" in rules.opening_cues
+
+
+def test_confidence_values_come_from_one_record(reader: Reader, config: Config) -> None:
+    text = "« Le chantier reprendra dès lundi matin », a déclaré Hélène Marchal."
+    article = Article(id="art", source="mem", text=text, content_hash="h")
+    doc = reader.nlp(text)
+    entities, mentions = EntityResolver(french(config), Store(":memory:")).resolve(doc, article)
+    default = QuoteExtractor(french(config)).extract(doc, article, entities, mentions)
+    assert [q.confidence for q in default] == [QuoteConfidence().cue_name]
+    calibrated = QuoteExtractor(french(config), QuoteConfidence(cue_name=0.42))
+    assert [q.confidence for q in calibrated.extract(doc, article, entities, mentions)] == [0.42]
+
+
+def test_a_language_without_quote_rules_names_the_missing_file(tmp_path: Path) -> None:
+    (tmp_path / "xx").mkdir()
+    with pytest.raises(RulesError, match=r"xx/quotes\.toml: is missing, and finding quotes needs it"):
+        QuoteExtractor(load_language(tmp_path, "xx"))
