@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import stat
 from collections.abc import Iterator
@@ -14,6 +16,7 @@ from recoupe.config import Config
 from recoupe.read.nlp import Reader
 from recoupe.server import auth
 from recoupe.server.app import CSP, create_app
+from recoupe.server.guards import served_hosts
 from recoupe.store import Store
 from web_samples import STORY_ID, article_id, entity_id, fill, quote_id
 
@@ -245,3 +248,105 @@ def test_in_memory_store_gets_a_token_without_a_file(
     with TestClient(create_app(config, store), client=LOOPBACK) as c:
         assert c.post("/api/ingest", json={"articles": [{"text": "x"}]}).status_code == 401
     assert list(tmp_path.iterdir()) == []
+
+
+# --- guards (issue 24): hosts, unauthenticated bodies, body size, bodies that broke the 422 handler ---------------
+
+
+@pytest.fixture
+def guarded(filled: Store, config: Config) -> Iterator[TestClient]:
+    app = create_app(
+        config, filled, token=TOKEN, allowed_hosts=served_hosts("127.0.0.1", ["news.example"]), max_body_bytes=4000
+    )
+    with TestClient(app, base_url="http://127.0.0.1:8000", client=LOOPBACK) as c:
+        yield c
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8000", "localhost", "LOCALHOST:9", "[::1]:8000", "news.example"])
+def test_the_hosts_served_are_answered(guarded: TestClient, host: str) -> None:
+    assert guarded.get("/api/stories", headers={"Host": host}).status_code == 200
+
+
+@pytest.mark.parametrize("host", ["evil.example", "evil.example:8000", "127.0.0.1.evil.example", "", "[::2]"])
+def test_another_host_is_refused_with_400(guarded: TestClient, host: str) -> None:
+    response = guarded.get("/api/stories", headers={"Host": host})
+    assert response.status_code == 400
+    assert response.json()["error"]["status"] == 400
+    assert "stories" not in response.text
+    assert guarded.get("/", headers={"Host": host}).status_code == 400
+
+
+def test_served_hosts_of_each_listening_address() -> None:
+    assert served_hosts("127.0.0.1") == {"127.0.0.1", "localhost", "[::1]"}
+    assert served_hosts("0.0.0.0", ["Desk.Example:8000"]) == {"127.0.0.1", "localhost", "[::1]", "desk.example"}
+    assert served_hosts("192.0.2.5") == {"192.0.2.5"}
+    assert served_hosts("::1") == {"127.0.0.1", "localhost", "[::1]"}
+
+
+def test_a_write_without_the_token_is_refused_before_its_body_is_read(filled: Store, config: Config) -> None:
+    app = create_app(config, filled, token=TOKEN)
+    sent: list[dict[str, object]] = []
+    reads = 0
+
+    async def receive() -> dict[str, object]:
+        nonlocal reads
+        reads += 1
+        return {"type": "http.request", "body": b"{}" * 1000, "more_body": True}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/ingest",
+        "raw_path": b"/api/ingest",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"127.0.0.1"), (b"content-type", b"application/json"), (b"content-length", b"9999")],
+        "client": LOOPBACK,
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 401 and reads == 0
+
+
+def test_a_body_over_the_limit_is_refused_with_413_announced_or_streamed(guarded: TestClient) -> None:
+    auth_header = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    body = json.dumps({"articles": [{"text": "Un mot. " * 1000}]}).encode()
+    announced = guarded.post("/api/ingest", content=body, headers=auth_header)
+    assert announced.status_code == 413 and announced.json()["error"]["status"] == 413
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(body), 500):
+            yield body[start : start + 500]
+
+    streamed = guarded.post("/api/ingest", content=chunks(), headers=auth_header)
+    assert streamed.status_code == 413 and streamed.json()["error"]["status"] == 413
+
+
+HOSTILE_BODIES = [
+    (b'{"articles": [{"text": "Un texte \\ud800 cass\\u00e9."}]}', "articles.0.text"),
+    (b'{"articles": [{"text": "Un texte.", "title": "\\udfff"}]}', "articles.0.title"),
+    (b'{"articles": [{"text": "Un texte.", "url": "https://a.example/\\ud800"}]}', "articles.0.url"),
+    (b'{"articles": [{"text": "Un texte.", "outlet": "\\ud83d"}]}', "articles.0.outlet"),
+    (b'{"articles": [{"html": "<p>\\ud800</p>"}]}', "articles.0.html"),
+    (b'{"articles": [{"text": ' + b"7" * 5000 + b"}]}", "articles.0.text"),
+    (b'{"articles": ' + b"[" * 10_000 + b"]" * 10_000 + b"}", "body"),
+    (b'{"articles": [' + b"[" * 500 + b"]" * 500 + b"]}", "articles.0"),
+    (b'{"articles": [{"text": "caf\xe9"}]}', "body"),
+]
+
+
+@pytest.mark.parametrize(("body", "field"), HOSTILE_BODIES)
+def test_hostile_bodies_answer_422_naming_the_field(client: TestClient, body: bytes, field: str) -> None:
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    response = client.post("/api/ingest", content=body, headers=headers)
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["status"] == 422
+    assert field in error["message"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Annotated
 
@@ -21,18 +22,29 @@ def serve(
     workers: Annotated[
         int | None, typer.Option(min=1, help="Server processes sharing the port (default: one per CPU core).")
     ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            help="Another name clients reach the server by (repeatable); requests naming any other host get 400.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Serve the web pages and the JSON API (OpenAPI at /api/openapi.json).
+    """Serve the web pages and the JSON API (OpenAPI at /api/openapi.json, a page of it at /docs).
 
     Example: recoupe --db news.db serve --port 8000   (then open http://127.0.0.1:8000/)
 
-    Ingest over HTTP needs the token kept in <db>.token, printed once when it is created.
+    Ingest over HTTP needs the token kept in <db>.token, printed once when it is created. Only the hosts served
+    are answered: --host, the loopback names when listening on loopback or on every address, and each
+    --allowed-host (a page elsewhere cannot reach the server through a name of its own: DNS rebinding).
 
     Several processes (--workers) share the port; their ingests take turns through the file <db>.ingest-lock.
     """
-    import uvicorn  # only this command needs the server
-
-    from recoupe.server.app import create_app, worker_environment
+    # Imported here: only this command needs the server, and other commands start faster without it.
+    from recoupe.server.app import HOSTS_VARIABLE, create_app, worker_environment
+    from recoupe.server.guards import WILDCARD_ADDRESSES, served_hosts
+    from recoupe.server.supervisor import serve_many, serve_one
 
     config = get_config(ctx)
     open_store(ctx).close()  # fails early, with a message naming the store, when it cannot be opened
@@ -41,23 +53,19 @@ def serve(
         typer.echo(f"ingest token (shown once, kept in {auth.token_path(config.db)}): {token}", err=True)
     if not auth.is_loopback(host):
         typer.echo(f"warning: listening on {host}; clients other than this machine need the token", err=True)
+    hosts = served_hosts(host, allowed_host or [])
+    if host.strip() in WILDCARD_ADDRESSES and not allowed_host:
+        typer.echo("warning: only the loopback names are served; name the others with --allowed-host", err=True)
     workers = workers or cpu_cores()
     typer.echo(f"serving {config.db} on http://{host}:{port}/ with {workers} process(es)", err=True)
     if workers == 1:
-        uvicorn.run(create_app(config, config.db, token), host=host, port=port, log_level="warning", access_log=False)
+        serve_one(create_app(config, config.db, token, allowed_hosts=hosts), host, port)
         return
     # uvicorn starts each worker process afresh, so it gets the app as a factory to import, which reads the
     # configuration from the environment and the token from the file written above.
     os.environ.update(worker_environment(config))
-    uvicorn.run(
-        "recoupe.server.app:worker_app",
-        factory=True,
-        workers=workers,
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-    )
+    os.environ[HOSTS_VARIABLE] = json.dumps(sorted(hosts))
+    serve_many("recoupe.server.app:worker_app", host, port, workers)
 
 
 def cpu_cores() -> int:

@@ -3,12 +3,21 @@
 `ingest`, `watch` and every server process write through an IngestSession. A pipeline keeps part of the store in
 memory (story states, the entity index); when another process added articles since this session's pipeline last
 wrote, that copy is stale and the pipeline is built again, under the lock, before it runs.
+
+A server runs its session in a child process (SessionProcess): loading the models and reading a text hold the
+GIL for seconds at a time (lingua, spaCy's tokenizer), which in the server's own process would starve the
+thread that answers uvicorn's health check and get the server process killed mid-request.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 
 from recoupe.config import Config
 from recoupe.errors import InputError
@@ -73,3 +82,84 @@ class IngestSession:
             if commit is not None:
                 commit()
             return report
+
+
+class IngestFailed(RuntimeError):
+    """An ingest that failed as a whole in the session's process (the store rolled the batch back)."""
+
+
+def _serve_ingests(connection: Connection, config: Config, db: str) -> None:
+    """The child process of a SessionProcess: runs each batch it receives, answers its report, until the parent
+    closes the pipe."""
+    # Ctrl-C reaches the whole process group; the parent decides when this process stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with Store(db) as store:
+        session = IngestSession(config, store, Models(config))
+        while True:
+            try:
+                inputs = connection.recv()
+            except EOFError:
+                return  # the parent is gone
+            try:
+                report = session.run(inputs)
+            except Exception as err:  # any failure of the batch is the request's failure, not this process's
+                connection.send(("failed", f"{type(err).__name__}: {err}"))
+            else:
+                connection.send(("done", report))
+
+
+class SessionProcess:
+    """An IngestSession over a store file, in a child process started on first use; one batch at a time."""
+
+    def __init__(self, config: Config, db: str) -> None:
+        self.config = config
+        self.db = db
+        self._lock = threading.Lock()  # one batch at a time through the pipe
+        self._process: BaseProcess | None = None
+        self._connection: Connection | None = None
+
+    def _start(self) -> Connection:
+        if self._process is not None and self._process.is_alive() and self._connection is not None:
+            return self._connection
+        # spawn, not fork: the server process has threads (the event loop's, uvicorn's health check).
+        context = multiprocessing.get_context("spawn")
+        parent, child = context.Pipe()
+        process = context.Process(
+            target=_serve_ingests, args=(child, self.config, self.db), name="recoupe-ingest", daemon=True
+        )
+        process.start()
+        child.close()
+        self._process, self._connection = process, parent
+        return parent
+
+    def run(self, inputs: Iterable[RawArticle | InputError | Skipped]) -> RunReport:
+        """The report of the inputs run through the child's session; IngestFailed if the batch failed or the
+        process ended (it is started again for the next batch)."""
+        batch = list(inputs)
+        with self._lock:
+            connection = self._start()
+            try:
+                connection.send(batch)
+                outcome, value = connection.recv()
+            except (EOFError, OSError) as err:
+                self._stop()
+                raise IngestFailed(f"the ingest process ended during the batch ({err or 'pipe closed'})") from err
+        if outcome == "failed":
+            raise IngestFailed(str(value))
+        report: RunReport = value
+        return report
+
+    def _stop(self) -> None:
+        process, connection = self._process, self._connection
+        self._process = self._connection = None
+        if process is not None:
+            # Killed, not asked: a batch in progress is rolled back by SQLite, and nothing waits for it to end.
+            process.kill()
+            process.join()
+        if connection is not None:
+            connection.close()
+
+    def close(self) -> None:
+        """Stop the child process now, even in the middle of a batch (whose transaction SQLite rolls back)."""
+        # Not under self._lock: a request may be waiting in run(); killing the child ends its wait.
+        self._stop()

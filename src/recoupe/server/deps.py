@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query, Request
+from starlette.datastructures import Headers
 
 from recoupe.server import auth
 from recoupe.server.state import AppState
@@ -33,13 +34,14 @@ async def _state(request: Request) -> AppState:
 State = Annotated[AppState, Depends(_state)]
 
 
-def _presented_token(request: Request) -> str | None:
-    return auth.bearer(request.headers.get("authorization")) or request.headers.get("x-recoupe-token")
+def presented_token(headers: Headers) -> str | None:
+    """The token a request shows in its headers."""
+    return auth.bearer(headers.get("authorization")) or headers.get("x-recoupe-token")
 
 
 def _reader_token(request: Request) -> str | None:
     """Browsers on another machine show the token through the cookie the /login page sets."""
-    return _presented_token(request) or request.cookies.get(TOKEN_COOKIE)
+    return presented_token(request.headers) or request.cookies.get(TOKEN_COOKIE)
 
 
 async def require_reader(request: Request) -> None:
@@ -54,7 +56,7 @@ async def require_reader(request: Request) -> None:
 
 async def require_token(request: Request) -> None:
     """Writes always need the token."""
-    if not auth.token_matches(app_state(request).token, _presented_token(request)):
+    if not auth.token_matches(app_state(request).token, presented_token(request.headers)):
         raise HTTPException(401, "missing or invalid token", {"WWW-Authenticate": "Bearer"})
 
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from recoupe.brief.build import builder_key
 from recoupe.config import Config
-from recoupe.ingest.session import IngestSession
+from recoupe.errors import InputError
+from recoupe.ingest.session import IngestSession, SessionProcess
 from recoupe.models import Models
-from recoupe.pipeline import Pipeline
+from recoupe.pipeline import Pipeline, RunReport
+from recoupe.records import RawArticle
 from recoupe.server import views
 from recoupe.store import Store
 
@@ -35,7 +37,8 @@ class AppState:
         self._local = threading.local()
         self._opened: list[Store] = []
         self._writer: Store | None = None
-        self._session: IngestSession | None = None
+        self._session: IngestSession | None = None  # writing in this process
+        self._ingester: SessionProcess | None = None  # writing in the ingest process, over a store file
         self._memo: dict[str, tuple[int, Any]] = {}
         self._building: dict[str, _Building] = {}  # stories whose brief some request is reading or building
         self._building_lock = threading.Lock()  # guards _building; never held while building or ingesting
@@ -71,6 +74,18 @@ class AppState:
                 self._session = IngestSession(self.config, store, Models(self.config))  # the models load lazily
             with self._session.writing() as pipeline:
                 yield pipeline
+
+    def ingest(self, inputs: Sequence[RawArticle | InputError]) -> RunReport:
+        """Run the inputs through the pipeline: in the ingest process over a store file, so that no model and no
+        text holds this process's GIL; in this process over a store given as an object (tests, ':memory:')."""
+        if self._path is None:
+            with self.writing() as pipeline:
+                return pipeline.run(inputs)
+        with self._lock:
+            if self._ingester is None:
+                self._ingester = SessionProcess(self.config, self._path)
+            ingester = self._ingester
+        return ingester.run(inputs)
 
     def read(self, reader: Callable[[Store], T]) -> T:
         """What `reader` reads from the store of this thread (for a worker thread: `run_in_threadpool(state.read,
@@ -116,7 +131,10 @@ class AppState:
                     del self._building[story_id]
 
     def close(self) -> None:
-        """Close every connection this state opened (not a store it was given)."""
+        """Stop the ingest process, even mid-batch, and close every connection this state opened (not a store it
+        was given)."""
+        if self._ingester is not None:
+            self._ingester.close()  # first, and not under the lock that a waiting ingest may hold
         with self._lock:
             for store in self._opened:
                 store.close()

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import HTTPException, UploadFile
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from recoupe.errors import InputError
 from recoupe.ingest import files
@@ -28,6 +28,17 @@ class ArticleIn(BaseModel):
     title: str | None = None
     published: str | None = None
     outlet: str | None = None
+
+    @field_validator("text", "html", "url", "title", "published", "outlet")
+    @classmethod
+    def _encodable(cls, value: str | None) -> str | None:
+        # JSON may escape a lone surrogate ("\\ud800"): no text with one can be stored, printed or answered.
+        if value is not None:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as err:
+                raise ValueError(f"contains a lone surrogate at character {err.start}: not Unicode text") from err
+        return value
 
     @model_validator(mode="after")
     def _has_body(self) -> ArticleIn:
@@ -79,8 +90,7 @@ def ingest_uploads(state: AppState, uploads: list[UploadFile]) -> RunReport:
             path.write_bytes(upload.file.read())
             for item in files.read_path(path, state.config):
                 inputs.append(_named(item, path.name, upload.filename or path.name))
-        with state.writing() as pipeline:
-            return pipeline.run(inputs)
+        return state.ingest(inputs)
 
 
 def _named(item: RawArticle | InputError, temp_name: str, filename: str) -> RawArticle | InputError:

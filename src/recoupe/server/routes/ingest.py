@@ -6,18 +6,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, UploadFile
 
+from recoupe.server.bodies import SafeJSONRoute
 from recoupe.server.deps import READER, WRITER, State
 from recoupe.server.uploads import IngestIn, ingest_uploads, raw_article, report_json
 
-router = APIRouter(prefix="/api", dependencies=[READER])
+router = APIRouter(prefix="/api", dependencies=[READER], route_class=SafeJSONRoute)
 
 
 # Plain `def`: an ingest takes seconds of CPU, so it runs in a worker thread, never on the event loop.
 @router.post("/ingest", summary="Ingest JSON articles (needs the token)", dependencies=[WRITER])
 def ingest_json(state: State, body: IngestIn) -> dict[str, Any]:
     raws = [raw_article(article, number) for number, article in enumerate(body.articles, start=1)]
-    with state.writing() as pipeline:
-        return report_json(pipeline.run(raws))
+    return report_json(state.ingest(raws))
 
 
 @router.post(
