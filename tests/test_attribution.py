@@ -11,6 +11,7 @@ import pytest
 from recoupe.cli.commands import run_ingest
 from recoupe.config import Config
 from recoupe.evaluate import evaluate
+from recoupe.models import Models
 from recoupe.people.entities import EntityResolver
 from recoupe.quotes.extract import QuoteExtractor, pair_marks
 from recoupe.read.nlp import Reader
@@ -104,9 +105,9 @@ def test_pair_marks_reads_straight_quotes_and_stray_marks() -> None:
     assert text[span.start : span.end] == "nous verrons bien demain matin"
 
 
-def test_gold_seeds_quotes_and_speakers(seeds_dir: Path, gold: dict[str, Any]) -> None:
+def test_gold_seeds_quotes_and_speakers(seeds_dir: Path, gold: dict[str, Any], models: Models) -> None:
     with Store(":memory:") as store:
-        run_ingest(Config(db=Path(":memory:")), store, [str(seeds_dir)], quiet=True)
+        run_ingest(Config(db=Path(":memory:")), store, [str(seeds_dir)], quiet=True, models=models)
         figures = evaluate(store, gold)
     report = json.dumps({k: figures[k] for k in ("missed_quotes", "spurious_quotes", "wrong_speakers")}, indent=1)
     assert figures["quote_recall"] >= 0.95, report
@@ -116,9 +117,9 @@ def test_gold_seeds_quotes_and_speakers(seeds_dir: Path, gold: dict[str, Any]) -
     assert figures["debris_recall"] == 1.0 and figures["foreign_recall"] == 1.0
 
 
-def test_quote_text_is_the_span(seeds_dir: Path) -> None:
+def test_quote_text_is_the_span(seeds_dir: Path, models: Models) -> None:
     with Store(":memory:") as store:
-        run_ingest(Config(db=Path(":memory:")), store, [str(seeds_dir)], quiet=True)
+        run_ingest(Config(db=Path(":memory:")), store, [str(seeds_dir)], quiet=True, models=models)
         articles = {a.id: a for a in store.articles()}
         quotes: list[Quote] = store.quotes()
     assert quotes

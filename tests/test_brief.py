@@ -24,28 +24,29 @@ from recoupe.cli.commands import run_ingest
 from recoupe.config import Config
 from recoupe.facts.figures import FigureReader
 from recoupe.facts.statements import MIN_WORDS, SAME_STATEMENT, WORDS, containment, group_statements
+from recoupe.models import Models
 from recoupe.people.names import function_words, strip_accents
 from recoupe.records import Analysis, Article, Quote
 from recoupe.store import Store
 
 
-def brief_of(targets: list[str]) -> tuple[Store, list[Brief]]:
+def brief_of(targets: list[str], models: Models) -> tuple[Store, list[Brief]]:
     store = Store(":memory:")
-    run_ingest(Config(db=Path(":memory:")), store, targets, quiet=True)
+    run_ingest(Config(db=Path(":memory:")), store, targets, quiet=True, models=models)
     return store, [build_brief(store, s.id) for s in sorted(store.stories(), key=lambda s: -len(s.articles))]
 
 
 @pytest.fixture(scope="module")
-def seed_brief(seeds_dir: Path) -> Brief:
-    store, briefs = brief_of([str(seeds_dir)])
+def seed_brief(seeds_dir: Path, models: Models) -> Brief:
+    store, briefs = brief_of([str(seeds_dir)], models)
     store.close()
     assert len(briefs) == 1
     return briefs[0]
 
 
 @pytest.fixture(scope="module")
-def example_briefs() -> list[Brief]:
-    store, briefs = brief_of([str(p) for p in example.paths()])
+def example_briefs(models: Models) -> list[Brief]:
+    store, briefs = brief_of([str(p) for p in example.paths()], models)
     store.close()
     return briefs
 

@@ -22,12 +22,6 @@ from recoupe.records import Article, RawArticle
 Clean = Callable[[RawArticle], Article]
 
 
-Clean = Callable[[RawArticle], Article]
-
-
-Clean = Callable[[RawArticle], Article]
-
-
 @pytest.fixture(scope="module")
 def cleaner(models: Models) -> Clean:
     """Stages 2 to 4 of the pipeline (extract, language, clean) with the session's models."""

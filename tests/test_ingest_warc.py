@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from recoupe.cli import app
+from conftest import CommandLine
 from recoupe.config import Config
 from recoupe.errors import InputError
 from recoupe.ingest import files
@@ -183,11 +182,11 @@ def test_only_html_pages_with_status_200_come_out_with_their_dates(tmp_path: Pat
     assert found[2].content == FETE  # ISO-8859-1 as the header says
 
 
-def test_ingest_stores_the_right_articles_once(tmp_path: Path) -> None:
+def test_ingest_stores_the_right_articles_once(tmp_path: Path, cli: CommandLine) -> None:
     path = tmp_path / "news.warc.gz"
     write_warc(path, CAPTURES, gz=True)
     db = tmp_path / "t.db"
-    result = CliRunner().invoke(app, ["--db", str(db), "ingest", str(path)], catch_exceptions=False)
+    result = cli("--db", str(db), "ingest", str(path))
     assert result.exit_code == 0, result.stderr
     assert "stored 3 articles, skipped 1 already stored, 0 inputs failed" in result.stderr
     with Store(db) as store:
@@ -201,7 +200,9 @@ def test_ingest_stores_the_right_articles_once(tmp_path: Path) -> None:
     assert stored[FETE_URI].title == "Fête de la châtaigne à Saint-Aubin-des-Prés"
 
 
-def test_a_truncated_archive_is_named_and_keeps_the_records_before(tmp_path: Path, config: Config) -> None:
+def test_a_truncated_archive_is_named_and_keeps_the_records_before(
+    tmp_path: Path, config: Config, cli: CommandLine
+) -> None:
     path = tmp_path / "cut.warc.gz"
     offsets = write_warc(path, CAPTURES, gz=True)
     data = path.read_bytes()
@@ -213,7 +214,7 @@ def test_a_truncated_archive_is_named_and_keeps_the_records_before(tmp_path: Pat
     assert "truncated or corrupt WARC" in items[-1].message and f"byte {last}" in items[-1].message
 
     db = tmp_path / "t.db"
-    result = CliRunner().invoke(app, ["--db", str(db), "ingest", str(path)], catch_exceptions=False)
+    result = cli("--db", str(db), "ingest", str(path))
     assert result.exit_code == 1
     assert f"error: {path}: truncated or corrupt WARC" in result.stderr
     assert "stored 3 articles, skipped 0 already stored, 1 inputs failed" in result.stderr

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from conftest import CommandLine
 from local_site import Route, Site, day, example_pages, rss
 from recoupe.cli import app
 from recoupe.config import Config
@@ -53,7 +53,7 @@ def test_a_redirect_chain_is_followed_to_its_end_within_the_limit(site: Site, we
     assert response.url == site.url("/a") and response.final_url == site.url("/page?x=1")
     assert "voté le budget" in response.text
     with pytest.raises(FetchError, match=r"more than 2 redirects \(last to .*/page\?x=1\)") as caught:
-        fetch(replace(web_config, max_redirects=2), site.url("/a"))
+        fetch(web_config.with_overrides(max_redirects=2), site.url("/a"))
     assert caught.value.origin == site.url("/a")
 
 
@@ -71,7 +71,7 @@ def test_an_unreadable_robots_txt_forbids_everything_for_now(site: Site, web_con
     site.routes["/robots.txt"] = Route(status=503)
     site.routes["/page.html"] = Route(PAGE)
     with pytest.raises(FetchError, match=r"robots.txt of http://127.0.0.1:\d+ answered HTTP 503: not fetched"):
-        fetch(replace(web_config, fetch_retries=1), site.url("/page.html"))
+        fetch(web_config.with_overrides(fetch_retries=1), site.url("/page.html"))
     assert site.hits["/robots.txt"] == 2 and site.hits["/page.html"] == 0  # read again before the retry
 
 
@@ -87,7 +87,7 @@ def test_a_page_over_the_size_limit_is_skipped_with_or_without_a_length(site: Si
     big = b"<html><body>" + b"<p>Une phrase de plus.</p>" * 2000 + b"</body></html>"
     site.routes["/big"] = Route(big)
     site.routes["/big-unannounced"] = Route(big, send_length=False)
-    small = replace(web_config, max_page_bytes=10_000)
+    small = web_config.with_overrides(max_page_bytes=10_000)
     with pytest.raises(FetchError, match=r"body of [\d,]+ bytes is over the 10,000-byte limit: skipped"):
         fetch(small, site.url("/big"))
     with pytest.raises(FetchError, match=r"body is over the 10,000-byte limit: skipped"):
@@ -98,7 +98,7 @@ def test_a_page_over_the_size_limit_is_skipped_with_or_without_a_length(site: Si
 def test_a_slow_page_times_out_and_is_retried_with_backoff(site: Site, web_config: Config) -> None:
     site.routes["/slow"] = Route(PAGE, delay=1.5)
     pauses: list[float] = []
-    config = replace(web_config, fetch_timeout=0.3, fetch_retries=2)
+    config = web_config.with_overrides(fetch_timeout=0.3, fetch_retries=2)
     with Fetcher(config, sleep=pauses.append) as fetcher, pytest.raises(FetchError, match=r"timed out after 0.3 s"):
         fetcher.get(site.url("/slow"))
     assert site.hits["/slow"] == 3 and pauses == [1.0, 2.0]
@@ -127,7 +127,7 @@ def resolving_to(address: str) -> Callable[[str, int], list[str]]:
 
 def test_private_addresses_are_refused_unless_allowed(site: Site, web_config: Config) -> None:
     site.routes["/page"] = Route(PAGE)
-    strict = replace(web_config, allow_private=False)
+    strict = web_config.with_overrides(allow_private=False)
     with pytest.raises(FetchError, match=r"refused: host '127.0.0.1' is at 127.0.0.1, a loopback address"):
         fetch(strict, site.url("/page"))
     assert site.hits["/page"] == 0
@@ -263,14 +263,14 @@ def invoke(*args: str) -> Any:
     return runner.invoke(app, list(args), catch_exceptions=False)
 
 
-def test_a_feed_of_ten_items_with_one_article_under_two_urls(site: Site, tmp_path: Path) -> None:
+def test_a_feed_of_ten_items_with_one_article_under_two_urls(site: Site, tmp_path: Path, cli: CommandLine) -> None:
     paths = serve_example(site)
     items: list[tuple[str, str, datetime | None]] = [(paths[name], name, day(2025, 3, 4)) for name in FEED_ORDER]
     items.append((paths["01-valmer-greve-courrier.txt"] + "?utm_source=rss", "bis", None))  # the same page again
     site.routes["/rss.xml"] = Route(rss(site, items), content_type="application/rss+xml", etag='"v1"')
     site.routes["/robots.txt"] = Route(b"User-agent: *\nAllow: /\n", content_type="text/plain")
     db = str(tmp_path / "t.db")
-    result = invoke("--db", db, "ingest", "--allow-private", site.url("/rss.xml"))
+    result = cli("--db", db, "ingest", "--allow-private", site.url("/rss.xml"))
     assert result.exit_code == 0, result.stderr
     assert "stored 9 articles, skipped 1 already stored, 0 inputs failed" in result.stderr
     assert all(site.hits[path] == 1 for path in paths.values() if path != paths["09-depeches.jsonl:1"])
@@ -283,16 +283,16 @@ def test_a_feed_of_ten_items_with_one_article_under_two_urls(site: Site, tmp_pat
     exported = json.loads(invoke("--db", db, "export", "--format", "json").stdout)
     assert all(a["fetched_at"] and a["source"].startswith("http://127.0.0.1:") for a in exported["articles"])
     # Again: the feed answers 304 and no page is fetched twice.
-    result = invoke("--db", db, "ingest", "--allow-private", site.url("/rss.xml"))
+    result = cli("--db", db, "ingest", "--allow-private", site.url("/rss.xml"))
     assert "stored 0 articles, skipped 1 already stored, 0 inputs failed" in result.stderr
     assert site.hits["/rss.xml"] == 2 and site.conditional["/rss.xml"] == 1
     assert all(site.hits[path] <= 1 for path in paths.values())
     # Without --allow-private the loopback site is refused, with the reason.
-    result = invoke("--db", db, "ingest", site.url("/rss.xml"), "--refresh")
+    result = cli("--db", db, "ingest", site.url("/rss.xml"), "--refresh")
     assert result.exit_code == 1 and "a loopback address (--allow-private to fetch it)" in result.stderr
 
 
-def test_bad_links_of_a_feed_are_named_and_the_good_ones_stored(site: Site, tmp_path: Path) -> None:
+def test_bad_links_of_a_feed_are_named_and_the_good_ones_stored(site: Site, tmp_path: Path, cli: CommandLine) -> None:
     paths = serve_example(site)
     site.routes["/robots.txt"] = Route(b"User-agent: *\nDisallow: /interdit/\n", content_type="text/plain")
     site.routes["/rapport.pdf"] = Route(b"%PDF-1.7", content_type="application/pdf")
@@ -307,7 +307,7 @@ def test_bad_links_of_a_feed_are_named_and_the_good_ones_stored(site: Site, tmp_
     config = tmp_path / "recoupe.toml"
     config.write_text("[recoupe]\nfetch_timeout = 0.5\nfetch_retries = 0\nhost_delay = 0\n", encoding="utf-8")
     db = str(tmp_path / "t.db")
-    result = invoke("--config", str(config), "--db", db, "ingest", "--allow-private", "--urls", str(urls))
+    result = cli("--config", str(config), "--db", db, "ingest", "--allow-private", "--urls", str(urls))
     assert result.exit_code == 1
     for message in ("rapport.pdf: not a page to read (application/pdf): skipped",
                     "interdit/page.html: robots.txt of", "lent.html: timed out after 0.5 s",

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import CommandLine
 from recoupe.cli import app
 from recoupe.config import Config
 from recoupe.people.entities import EntityResolver, find
@@ -90,7 +91,7 @@ def test_capitals_and_imperatives_are_not_people(reader: Reader, config: Config,
     assert [p.name for p in people] == ["Luc Morel"]
 
 
-def test_find_and_quotes_by_any_variant(tmp_path: Path) -> None:
+def test_find_and_quotes_by_any_variant(tmp_path: Path, cli: CommandLine) -> None:
     runner = CliRunner()
     folder = tmp_path / "in"
     folder.mkdir()
@@ -105,7 +106,7 @@ def test_find_and_quotes_by_any_variant(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     db = str(tmp_path / "t.db")
-    assert runner.invoke(app, ["--db", db, "ingest", str(folder)]).exit_code == 0
+    assert cli("--db", db, "ingest", str(folder), catch_exceptions=True).exit_code == 0
     with Store(db) as store:
         [entity] = find(store, "caradec")
         assert entity.name == "Inès Caradec"

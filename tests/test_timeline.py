@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
+from conftest import CommandLine
 from recoupe import example
-from recoupe.cli import app
 from recoupe.cli.commands import run_ingest
 from recoupe.config import Config
 from recoupe.evaluate import evaluate
+from recoupe.models import Models
 from recoupe.records import Analysis, Article, Entity, stable_id
 from recoupe.store import Store
 from recoupe.stories.cluster import Clusterer
@@ -74,9 +74,9 @@ def bcubed(truth: dict[str, str], predicted: dict[str, str]) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def example_store() -> tuple[Store, dict[str, Any]]:
+def example_store(models: Models) -> tuple[Store, dict[str, Any]]:
     store = Store(":memory:")
-    run_ingest(Config(db=Path(":memory:")), store, [str(p) for p in example.paths()], quiet=True)
+    run_ingest(Config(db=Path(":memory:")), store, [str(p) for p in example.paths()], quiet=True, models=models)
     by_name: dict[str, Any] = {}
     for a in store.articles():
         name = next((n for fragment, n in URLS.items() if fragment in a.source), Path(a.source).name)
@@ -93,8 +93,8 @@ URLS = {
 }
 
 
-def test_example_stories_events_dates_and_copies() -> None:
-    store, by_name = example_store()
+def test_example_stories_events_dates_and_copies(models: Models) -> None:
+    store, by_name = example_store(models)
     expected = example.EXPECTED
     story_truth = {f: story for story, files in expected["stories"].items() for f in files}
     assert bcubed(story_truth, {f: by_name[f].story for f in story_truth}) == 1.0
@@ -108,16 +108,16 @@ def test_example_stories_events_dates_and_copies() -> None:
     store.close()
 
 
-def test_seeds_form_one_story(seeds_dir: Path, gold: dict[str, Any]) -> None:
+def test_seeds_form_one_story(seeds_dir: Path, gold: dict[str, Any], models: Models) -> None:
     with Store(":memory:") as store:
-        run_ingest(Config(db=Path(":memory:")), store, [str(seeds_dir)], quiet=True)
+        run_ingest(Config(db=Path(":memory:")), store, [str(seeds_dir)], quiet=True, models=models)
         figures = evaluate(store, gold)
     assert figures["stories_for_gold_story"] == 1
     assert figures["events_bcubed_f1"] == 1.0  # each gold event found whole, none merged with another
 
 
-def test_demo_prints_the_timeline(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["--db", str(tmp_path / "demo.db"), "demo"])
+def test_demo_prints_the_timeline(tmp_path: Path, cli: CommandLine) -> None:
+    result = cli("--db", str(tmp_path / "demo.db"), "demo")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     stories = [line for line in lines if line.startswith("sto_")]

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import CommandLine
 from local_site import Route, Site, day, example_pages, rss
 from recoupe.cli import app
 from recoupe.config import Config
@@ -18,6 +19,7 @@ from recoupe.ingest.fetch import Fetcher
 from recoupe.ingest.urls import canonical_url
 from recoupe.ingest.watch import Cycle, Watcher, parse_every
 from recoupe.ingest.web import WebSource
+from recoupe.models import Models
 from recoupe.records import RawArticle
 from recoupe.store import Store
 
@@ -49,7 +51,7 @@ def feed(site: Site, names: list[str], tag: str) -> Route:
 
 
 def test_two_cycles_new_items_join_their_stories_and_nothing_is_fetched_twice(
-    site: Site, web_config: Config, tmp_path: Path
+    site: Site, web_config: Config, tmp_path: Path, models: Models
 ) -> None:
     feeds = tmp_path / "feeds.txt"
     feeds.write_text(f"# local news\n{site.url('/rss.xml')}\n", encoding="utf-8")
@@ -63,7 +65,7 @@ def test_two_cycles_new_items_join_their_stories_and_nothing_is_fetched_twice(
             site.routes["/rss.xml"] = feed(site, FIRST + LATER, '"v2"')
 
     with Store(web_config.db) as store:
-        Watcher(web_config, store, feeds, every=0.01, log=lines.append).run(cycles=4, between=between)
+        Watcher(web_config, store, feeds, every=0.01, log=lines.append, models=models).run(cycles=4, between=between)
         by_source = {a.source: a for a in store.articles()}
     assert "cycle 1: failed: no feed could be read" in lines[0]
     assert "HTTP 503 from the server" in lines[1]
@@ -80,7 +82,7 @@ def test_two_cycles_new_items_join_their_stories_and_nothing_is_fetched_twice(
 
 
 def test_sigterm_stops_the_watch_after_the_cycle_and_restores_the_handler(
-    site: Site, web_config: Config, tmp_path: Path
+    site: Site, web_config: Config, tmp_path: Path, models: Models
 ) -> None:
     feeds = tmp_path / "feeds.txt"
     feeds.write_text(site.url("/rss.xml") + "\n", encoding="utf-8")
@@ -88,7 +90,7 @@ def test_sigterm_stops_the_watch_after_the_cycle_and_restores_the_handler(
     lines: list[str] = []
     before = signal.getsignal(signal.SIGTERM)
     with Store(web_config.db) as store:
-        watcher = Watcher(web_config, store, feeds, every=3600, log=lines.append)
+        watcher = Watcher(web_config, store, feeds, every=3600, log=lines.append, models=models)
         watcher.run(between=lambda _cycle: os.kill(os.getpid(), signal.SIGTERM))
         assert store.count_articles() == 1
     assert watcher.cycles == 1 and lines[-1].startswith("stopped")
@@ -113,7 +115,7 @@ def test_durations() -> None:
         parse_every("ten minutes")
 
 
-def test_the_watch_command_logs_each_cycle_and_names_bad_options(site: Site, tmp_path: Path) -> None:
+def test_the_watch_command_logs_each_cycle_and_names_bad_options(site: Site, tmp_path: Path, cli: CommandLine) -> None:
     runner = CliRunner()
     feeds = tmp_path / "feeds.txt"
     feeds.write_text(site.url("/rss.xml") + "\nnot a url\n", encoding="utf-8")
@@ -123,21 +125,23 @@ def test_the_watch_command_logs_each_cycle_and_names_bad_options(site: Site, tmp
     assert bad.exit_code == 2 and "--every: 'soon' is not a positive duration" in bad.stderr
     missing = runner.invoke(app, ["--db", db, "watch", str(tmp_path / "none.txt")])
     assert missing.exit_code == 2 and "none.txt: no such file of feed URLs" in missing.stderr
-    result = runner.invoke(app, ["--db", db, "watch", str(feeds), "--every", "1s", "--cycles", "1", "--allow-private"])
+    result = cli(
+        "--db", db, "watch", str(feeds), "--every", "1s", "--cycles", "1", "--allow-private", catch_exceptions=True
+    )
     assert result.exit_code == 0, result.stderr
     assert "cycle 1: 1 feeds (0 not modified), 2 pages fetched, 2 stored, 0 skipped, 1 failed" in result.stderr
     assert f"error: {feeds}:2: not an http(s) URL: not a url" in result.stderr
 
 
 def test_a_store_error_fails_one_cycle_and_the_next_starts_from_a_fresh_pipeline(
-    site: Site, web_config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    site: Site, web_config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, models: Models
 ) -> None:
     feeds = tmp_path / "feeds.txt"
     feeds.write_text(site.url("/rss.xml") + "\n", encoding="utf-8")
     site.routes["/rss.xml"] = feed(site, FIRST[:1], '"v1"')
     lines: list[str] = []
     with Store(web_config.db) as store:
-        watcher = Watcher(web_config, store, feeds, every=0.01, log=lines.append)
+        watcher = Watcher(web_config, store, feeds, every=0.01, log=lines.append, models=models)
         first = watcher.pipeline
 
         def locked(*_args: object, **_kwargs: object) -> None:
