@@ -51,8 +51,8 @@ def key(name: str, default: Any = MISSING, *, pattern: bool = False, required: b
     return field(default=default, metadata=metadata)
 
 
-def _mapping(default: Mapping[str, Any] | None = None) -> Any:
-    return dict(default or {})
+def _no_table() -> Mapping[str, Any]:
+    return {}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,7 +132,7 @@ class Figures:
     """Qualifiers, scale words, uncounted nouns and source cues of figures.toml (none when absent)."""
 
     qualifiers: tuple[str, ...] = key("qualifiers", ())
-    scales: Mapping[str, float] = field(default_factory=_mapping, metadata={"key": "scales", "pattern": False})
+    scales: Mapping[str, float] = field(default_factory=_no_table, metadata={"key": "scales"})
     not_counted: frozenset[str] = key("not_counted", frozenset())
     source_cues: tuple[str, ...] = key("source_cues", ())
     source_determiners: tuple[str, ...] = key("source_determiners", ())
