@@ -350,3 +350,48 @@ def test_hostile_bodies_answer_422_naming_the_field(client: TestClient, body: by
     error = response.json()["error"]
     assert error["status"] == 422
     assert field in error["message"]
+
+
+# --- consistency (issue 21): every list pages alike, booleans are booleans ---------------------------------------
+
+
+def test_every_list_has_total_limit_and_offset(client: TestClient) -> None:
+    lists = [
+        ("/api/stories", {}, "stories"),
+        ("/api/entities", {}, "speakers"),
+        ("/api/quotes", {"speaker": entity_id("Maëlle Garnier")}, "quotes"),
+        ("/api/quotes", {"article": article_id("a1")}, "quotes"),
+        (f"/api/entities/{entity_id('Maëlle Garnier')}", {}, "statements"),
+    ]
+    for path, params, key in lists:
+        body = client.get(path, params={**params, "limit": 1, "offset": 1}).json()
+        assert (body["limit"], body["offset"]) == (1, 1), path
+        assert body["total"] > len(body[key]), path
+
+
+def test_entities_honour_offset(client: TestClient) -> None:
+    every = client.get("/api/entities").json()
+    assert every["total"] == 2 and [s["name"] for s in every["speakers"]] == ["Maëlle Garnier", "Octave Lemaire"]
+    second = client.get("/api/entities", params={"limit": 1, "offset": 1}).json()
+    assert [s["name"] for s in second["speakers"]] == ["Octave Lemaire"]
+
+
+def test_published_inferred_is_a_boolean_everywhere(client: TestClient) -> None:
+    story = client.get(f"/api/stories/{STORY_ID}").json()
+    headers = [a for event in story["events"] for a in event["articles"]]
+    event = client.get(f"/api/events/{story['events'][0]['id']}").json()
+    article = client.get(f"/api/articles/{article_id('a1')}").json()
+    for item in [*headers, *event["articles"], article]:
+        assert isinstance(item["published_inferred"], bool)
+
+
+def test_the_openapi_describes_every_answer_and_docs_shows_it(client: TestClient) -> None:
+    openapi = client.get("/api/openapi.json").json()
+    for path, item in openapi["paths"].items():
+        for method, operation in item.items():
+            success = operation["responses"]["200"]["content"]["application/json"]["schema"]
+            assert "$ref" in success, (method, path)
+            assert {"401", "404", "422"} <= set(operation["responses"]), (method, path)
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assert "/api/stories/{story_id}/brief" in docs.text and "/api/openapi.json" in docs.text

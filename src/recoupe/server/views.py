@@ -33,13 +33,20 @@ def stories(store: Store, limit: int, offset: int) -> dict[str, Any]:
     return {"total": store.count_stories(), "limit": limit, "offset": offset, "stories": summaries}
 
 
+def headers(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Article header rows as the API shows them: `published_inferred` a boolean, as in Article.to_dict."""
+    for row in rows:
+        row["published_inferred"] = bool(row["published_inferred"])
+    return rows
+
+
 def story(store: Store, story_id: str) -> dict[str, Any]:
     """A story: its events by date, each with its articles and the quotes found in them; articles placed in no
     known event come last, in an event with no id, date or title."""
     found = store.story(story_id)
     if found is None:
         raise NotFound("story", story_id)
-    articles = store.article_headers(story=story_id)
+    articles = headers(store.article_headers(story=story_id))
     quotes = store.story_quotes(story_id)
     by_article: dict[str, list[dict[str, Any]]] = {}
     for quote in quotes:
@@ -76,7 +83,7 @@ def event(store: Store, event_id: str) -> dict[str, Any]:
     found = store.event(event_id)
     if found is None:
         raise NotFound("event", event_id)
-    return {**found.to_dict(), "articles": store.article_headers(ids=found.articles)}
+    return {**found.to_dict(), "articles": headers(store.article_headers(ids=found.articles))}
 
 
 def article(store: Store, article_id: str) -> dict[str, Any]:
@@ -125,9 +132,11 @@ def entity(store: Store, entity_id: str, limit: int, offset: int) -> dict[str, A
     if found is None:
         raise NotFound("entity", entity_id)
     statements = store.speaker_statements(entity_id, limit, offset)
+    total = store.count_statements(entity_id)
     return {
         **found.to_dict(),
-        "statement_count": store.count_statements(entity_id),
+        "statement_count": total,
+        "total": total,
         "outlets": sorted({s["outlet"] for s in statements if s["outlet"]}),
         "limit": limit,
         "offset": offset,

@@ -8,11 +8,14 @@ from fastapi import APIRouter, HTTPException
 
 from recoupe.server import views
 from recoupe.server.deps import READER, Limit, Offset, State, found
+from recoupe.server.schemas import ERRORS, EntityStatementsOut, QuoteOut, QuotesOut, SpeakersOut
 
-router = APIRouter(prefix="/api", dependencies=[READER])
+EVERY_SPEAKER = 10**9  # top_speakers' limit that lists them all
+
+router = APIRouter(prefix="/api", dependencies=[READER], responses=ERRORS)
 
 
-@router.get("/quotes", summary="Quotes of one article or by one speaker")
+@router.get("/quotes", summary="Quotes of one article or by one speaker", response_model=QuotesOut)
 async def list_quotes(
     state: State,
     article: str | None = None,
@@ -25,14 +28,17 @@ async def list_quotes(
     with state.reading() as store:
         if speaker is not None and article is None:
             found(speaker, "entity", store.entity(speaker))
-            return {"quotes": store.speaker_statements(speaker, limit, offset)}
+            quotes = store.speaker_statements(speaker, limit, offset)
+            total = store.count_statements(speaker)
+            return {"total": total, "limit": limit, "offset": offset, "quotes": quotes}
         assert article is not None
         found(article, "article", store.article(article))
-        quotes = store.quotes(article=article, speakers=[speaker] if speaker else None)
-    return {"quotes": [q.to_dict() for q in quotes[offset : offset + limit]]}
+        every = store.quotes(article=article, speakers=[speaker] if speaker else None)
+    page = [q.to_dict() for q in every[offset : offset + limit]]
+    return {"total": len(every), "limit": limit, "offset": offset, "quotes": page}
 
 
-@router.get("/quotes/{quote_id}", summary="One quote")
+@router.get("/quotes/{quote_id}", summary="One quote", response_model=QuoteOut)
 async def get_quote(state: State, quote_id: str) -> dict[str, Any]:
     with state.reading() as store:
         quote = found(quote_id, "quote", store.quote(quote_id))
@@ -40,13 +46,19 @@ async def get_quote(state: State, quote_id: str) -> dict[str, Any]:
     return data
 
 
-@router.get("/entities", summary="The speakers quoted most")
-async def list_entities(state: State, limit: Limit = 100) -> dict[str, Any]:
+@router.get("/entities", summary="The speakers quoted most", response_model=SpeakersOut)
+async def list_entities(state: State, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     with state.reading() as store:
-        return {"speakers": store.top_speakers(limit)}
+        # Counting every speaker's quotes is one pass whatever the page: done once per version of the store.
+        speakers: list[dict[str, Any]] = state.memo(store, "every speaker", lambda s: s.top_speakers(EVERY_SPEAKER))
+    return {"total": len(speakers), "limit": limit, "offset": offset, "speakers": speakers[offset : offset + limit]}
 
 
-@router.get("/entities/{entity_id}", summary="An entity with its statements across outlets and time")
+@router.get(
+    "/entities/{entity_id}",
+    summary="An entity with its statements across outlets and time",
+    response_model=EntityStatementsOut,
+)
 async def get_entity(state: State, entity_id: str, limit: Limit = 100, offset: Offset = 0) -> dict[str, Any]:
     with state.reading() as store:
         return views.entity(store, entity_id, limit, offset)

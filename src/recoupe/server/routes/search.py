@@ -10,11 +10,12 @@ from starlette.concurrency import run_in_threadpool
 
 from recoupe.server import views
 from recoupe.server.deps import READER, Limit, Offset, State
+from recoupe.server.schemas import ERRORS, SearchOut
 
-router = APIRouter(prefix="/api", dependencies=[READER])
+router = APIRouter(prefix="/api", dependencies=[READER], responses=ERRORS)
 
 
-@router.get("/search", summary="Full-text search, filtered by speaker, outlet and date range")
+@router.get("/search", summary="Full-text search, filtered by speaker, outlet and date range", response_model=SearchOut)
 async def search(
     state: State,
     q: Annotated[str, Query(max_length=500)] = "",
