@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from recoupe.config import Config
 from recoupe.read.nlp import Reader
@@ -395,3 +397,51 @@ def test_the_openapi_describes_every_answer_and_docs_shows_it(client: TestClient
     docs = client.get("/docs")
     assert docs.status_code == 200
     assert "/api/stories/{story_id}/brief" in docs.text and "/api/openapi.json" in docs.text
+
+
+# --- a bounded fuzz run over the API (issue 24): no body and no query answers 5xx or a non-JSON error ------------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=25,
+)
+INGEST_BODIES = st.one_of(
+    JSON_VALUES.map(lambda value: json.dumps(value).encode()),
+    st.fixed_dictionaries({"articles": JSON_VALUES}).map(lambda value: json.dumps(value).encode()),
+    st.binary(max_size=300),
+)
+READ_PATHS = ["/api/stories", "/api/quotes", "/api/entities", "/api/search", "/search", "/"]
+QUERY_NAMES = ["limit", "offset", "q", "speaker", "outlet", "from", "to", "article"]
+
+
+def _would_ingest(raw: bytes) -> bool:
+    """Whether a body might hold a valid article (the fuzz run answers only bad bodies: no model is loaded)."""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return False
+    articles = value.get("articles") if isinstance(value, dict) else None
+    return isinstance(articles, list) and any(
+        isinstance(a, dict) and any(isinstance(a.get(k), str) and a[k].strip() for k in ("text", "html"))
+        for a in articles
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=INGEST_BODIES)
+def test_fuzzed_ingest_bodies_answer_a_json_error_never_5xx(client: TestClient, raw: bytes) -> None:
+    assume(not _would_ingest(raw))
+    headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+    response = client.post("/api/ingest", content=raw, headers=headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["status"] == 422
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.sampled_from(READ_PATHS), query=st.dictionaries(st.sampled_from(QUERY_NAMES), st.text(max_size=30)))
+def test_fuzzed_queries_never_answer_5xx(client: TestClient, path: str, query: dict[str, str]) -> None:
+    response = client.get(path, params=query)
+    assert response.status_code < 500, (path, query, response.text[:300])
+    if path.startswith("/api/") and response.status_code >= 400:
+        assert response.json()["error"]["status"] == response.status_code
