@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from recoupe import guards
 from recoupe.config import Config
 from recoupe.errors import InputError
 from recoupe.ingest import warc
@@ -21,19 +21,40 @@ BINARY_SNIFF = 8192
 
 
 def walk(targets: Sequence[str]) -> Iterator[Path | InputError]:
-    """Each file under the targets (folders recursively, in sorted order); a missing target is an error."""
+    """Each file under the targets (folders recursively, in sorted order); a target that is missing, or a folder
+    that cannot be listed, is an error naming it."""
     for target in targets:
         path = Path(target)
+        name = guards.path_name(path)
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and not any(part.startswith(".") for part in child.relative_to(path).parts):
-                    yield child
+            yield from _walk_folder(path)
         elif path.is_file():
             yield path
         elif path.exists():
-            yield InputError(target, "not a regular file or folder")
+            yield InputError(name, "not a regular file or folder")
         else:
-            yield InputError(target, "no such file or folder")
+            yield InputError(name, "no such file or folder")
+
+
+def _walk_folder(folder: Path) -> Iterator[Path | InputError]:
+    """The files under a folder in sorted order, hidden ones left out; a folder that cannot be listed is named."""
+    pending = [folder]
+    found: list[Path] = []
+    while pending:
+        current = pending.pop()
+        try:
+            children = list(current.iterdir())
+        except OSError as err:
+            yield InputError(guards.path_name(current), f"cannot read this folder: {err.strerror or err}")
+            continue
+        for child in children:
+            if child.name.startswith("."):
+                continue
+            if child.is_dir() and not child.is_symlink():  # as rglob: a linked folder is not entered, no cycle
+                pending.append(child)
+            elif child.is_file():
+                found.append(child)
+    yield from sorted(found)
 
 
 def read_path(path: Path, config: Config) -> Iterator[RawArticle | InputError]:
@@ -41,7 +62,7 @@ def read_path(path: Path, config: Config) -> Iterator[RawArticle | InputError]:
     if warc.is_warc(path):
         yield from warc.read_warc(path, config)
         return
-    origin = str(path)
+    origin = guards.path_name(path)
     suffix = path.suffix.lower()
     if suffix not in TEXT_SUFFIXES and suffix not in RECORD_SUFFIXES:
         yield InputError(origin, f"unsupported file type '{suffix or '(none)'}': skipped")
@@ -100,9 +121,12 @@ def read_records(text: str, origin: str) -> Iterator[RawArticle | InputError]:
     stripped = text.lstrip()
     if stripped.startswith("["):
         try:
-            records = json.loads(text)
-        except json.JSONDecodeError as err:
-            yield InputError(origin, f"invalid JSON: {err.msg}", line=err.lineno)
+            records = guards.load_json(text, origin)
+        except InputError as err:
+            yield err
+            return
+        if not isinstance(records, list):
+            yield InputError(origin, "a JSON file starting with '[' must hold one list of records")
             return
         for number, record in enumerate(records, start=1):
             yield _record(record, origin, number, f"{origin}#{number}")
@@ -113,23 +137,37 @@ def read_records(text: str, origin: str) -> Iterator[RawArticle | InputError]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
+            record = guards.load_json(line, origin, line=number)
+        except InputError as err:
             if number == 1 and stripped.startswith("{") and not single:
                 # A pretty-printed single JSON object spans many lines.
                 try:
-                    yield _record(json.loads(text), origin, None, origin)
+                    yield _record(guards.load_json(text, origin), origin, None, origin)
                     return
-                except json.JSONDecodeError:
+                except InputError:
                     pass
-            yield InputError(origin, f"invalid JSON: {err.msg}", line=number)
+            yield err
             continue
         yield _record(record, origin, None if single else number, origin if single else f"{origin}:{number}")
 
 
 def _record(record: Any, origin: str, line: int | None, where: str) -> RawArticle | InputError:
+    """The article of one JSON record, or an InputError naming the file and line of the first bad field."""
     if not isinstance(record, dict):
         return InputError(origin, "record is not a JSON object", line=line)
+    try:
+        return _checked_record(record, origin, line, where)
+    except InputError as err:
+        return err
+
+
+def _checked_record(record: dict[str, Any], origin: str, line: int | None, where: str) -> RawArticle | InputError:
+    for key in ("html", "text"):
+        value = record.get(key)
+        if value is not None and not isinstance(value, str):
+            return InputError(origin, f"field '{key}' must be a string", line=line)
+        if isinstance(value, str):
+            guards.check_string(value, key, origin, line, limit=guards.MAX_RAW_CHARS)
     body, fmt = record.get("html"), "html"
     if not isinstance(body, str) or not body.strip():
         body, fmt = record.get("text"), "text"
@@ -140,6 +178,8 @@ def _record(record: Any, origin: str, line: int | None, where: str) -> RawArticl
         value = record.get(key)
         if value is not None and not isinstance(value, str):
             return InputError(origin, f"field '{key}' must be a string", line=line)
+        if isinstance(value, str):
+            guards.check_string(value, key, origin, line, limit=guards.MAX_FIELD_CHARS[key])
         optional[key] = value.strip() if isinstance(value, str) and value.strip() else None
     return RawArticle(
         source=optional["url"] or where,

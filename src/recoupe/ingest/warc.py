@@ -23,6 +23,7 @@ from warcio.bufferedreaders import ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeadersParserException
 
+from recoupe import guards
 from recoupe.config import Config
 from recoupe.errors import InputError
 from recoupe.ingest.charset import decode_body
@@ -50,7 +51,7 @@ def is_warc(path: Path) -> bool:
 
 def read_warc(path: Path, config: Config) -> Iterator[RawArticle | InputError]:
     """The HTML pages served with status 200 in one WARC archive, or errors naming the file and record."""
-    origin = str(path)
+    origin = guards.path_name(path)
     try:
         stream = path.open("rb")
         empty = path.stat().st_size == 0
