@@ -1,9 +1,10 @@
 """The polite, safe fetcher: one reused httpx client, a per-host rate limit, robots.txt, size and time limits.
 
 Redirects are followed by hand, not by httpx, so that every hop is checked like the first: its scheme, the
-addresses its host resolves to (loopback, private, link-local and multicast are refused unless allowed), and
-robots.txt. A remaining gap: the name is resolved again by httpx when it connects, so a host that changes its
-DNS answer between the two lookups (DNS rebinding) is not caught.
+addresses its host resolves to (loopback, private, link-local and multicast are refused unless allowed, and so
+is an IPv6 address that carries one: IPv4-mapped, IPv4-compatible, 6to4, Teredo, NAT64), and robots.txt.
+A remaining gap: the name is resolved again by httpx when it connects, so a host that changes its DNS answer
+between the two lookups (DNS rebinding) is not caught.
 """
 
 from __future__ import annotations
@@ -274,13 +275,6 @@ class Fetcher:
         else:
             robots.parse(decode_body(body[:ROBOTS_MAX_BYTES], content_type).splitlines())
         return robots
-        if 300 <= reply.status_code < 500:
-            robots.parse([])
-        elif reply.status_code != 200:
-            robots.parse(FORBID_ALL)
-        else:
-            robots.parse(decode_body(reply.content[:ROBOTS_MAX_BYTES], reply.headers.get("content-type")).splitlines())
-        return robots
 
     def _wait_turn(self, url: str) -> None:
         parts = urlsplit(url)
@@ -299,10 +293,51 @@ def _resolve(host: str, port: int) -> list[str]:
 
 
 def _non_public(address: str) -> str | None:
-    """What kind of non-public address this is, or None for a public one."""
+    """What kind of non-public address this is, or None for a public one.
+
+    An IPv6 address that carries an IPv4 one (IPv4-mapped, IPv4-compatible, 6to4, Teredo, NAT64) leads to that
+    IPv4 address: a private one behind it is named, as "6to4 address of 127.0.0.1, a loopback".
+    """
     ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            scheme, ipv4 = embedded
+            kind = _kind(ipv4)
+            if kind is not None:
+                return f"{scheme} address of {ipv4}, a {kind}"
+            if scheme in BY_EMBEDDED_ADDRESS:
+                return None
+    return _kind(ip)
+
+
+# The IPv6 forms whose traffic goes to the IPv4 address they carry and nowhere else: they are as public as it.
+BY_EMBEDDED_ADDRESS = frozenset({"IPv4-mapped", "NAT64"})
+NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052, the well-known prefix
+NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215, local use: never global, its IPv4 named
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # deprecated (RFC 4291), still routed by some stacks
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[str, ipaddress.IPv4Address] | None:
+    """The IPv4 address an IPv6 one carries, with the name of the form, or None."""
+    if ip.ipv4_mapped is not None:
+        return "IPv4-mapped", ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return "6to4", ip.sixtofour
+    if ip.teredo is not None:
+        return "Teredo", ip.teredo[1]  # the client's address, which the traffic reaches
+    last_32_bits = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip in NAT64_PREFIX:
+        return "NAT64", last_32_bits
+    if ip in NAT64_LOCAL:
+        return "NAT64 local-use", last_32_bits
+    if ip in IPV4_COMPATIBLE and int(ip) > 1:  # :: and ::1 are not IPv4 addresses
+        return "IPv4-compatible", last_32_bits
+    return None
+
+
+def _kind(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """loopback, link-local, multicast or private for a non-public address; None for a public one."""
     if ip.is_loopback:
         return "loopback"
     if ip.is_link_local:
