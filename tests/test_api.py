@@ -6,8 +6,9 @@ import asyncio
 import json
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -287,15 +288,15 @@ def test_served_hosts_of_each_listening_address() -> None:
 
 def test_a_write_without_the_token_is_refused_before_its_body_is_read(filled: Store, config: Config) -> None:
     app = create_app(config, filled, token=TOKEN)
-    sent: list[dict[str, object]] = []
+    sent: list[MutableMapping[str, Any]] = []
     reads = 0
 
-    async def receive() -> dict[str, object]:
+    async def receive() -> MutableMapping[str, Any]:
         nonlocal reads
         reads += 1
         return {"type": "http.request", "body": b"{}" * 1000, "more_body": True}
 
-    async def send(message: dict[str, object]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     scope = {
