@@ -446,3 +446,11 @@ def test_fuzzed_queries_never_answer_5xx(client: TestClient, path: str, query: d
     assert response.status_code < 500, (path, query, response.text[:300])
     if path.startswith("/api/") and response.status_code >= 400:
         assert response.json()["error"]["status"] == response.status_code
+
+
+def test_quotes_by_speaker_name_and_a_near_name_suggested(client: TestClient) -> None:
+    by_id = client.get("/api/quotes", params={"speaker": entity_id("Octave Lemaire")}).json()
+    by_name = client.get("/api/quotes", params={"speaker": "octave lemaire"}).json()
+    assert by_name == by_id and by_name["total"] == 2
+    typo = client.get("/api/quotes", params={"speaker": "Octave Lemair"})
+    assert typo.status_code == 404 and "'Octave Lemaire'" in typo.json()["error"]["message"]

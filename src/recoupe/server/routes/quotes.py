@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
@@ -9,13 +10,17 @@ from fastapi import APIRouter, HTTPException
 from recoupe.server import views
 from recoupe.server.deps import READER, Limit, Offset, State, found
 from recoupe.server.schemas import ERRORS, EntityStatementsOut, QuoteOut, QuotesOut, SpeakersOut
+from recoupe.server.state import AppState
+from recoupe.store import Store
 
 EVERY_SPEAKER = 10**9  # top_speakers' limit that lists them all
+NEAREST_NAMES = 3  # names suggested for a speaker name that names no one
+NAME_CUTOFF = 0.75  # difflib similarity from which a name is suggested ("Pescov" for "Peskov")
 
 router = APIRouter(prefix="/api", dependencies=[READER], responses=ERRORS)
 
 
-@router.get("/quotes", summary="Quotes of one article or by one speaker", response_model=QuotesOut)
+@router.get("/quotes", summary="Quotes of one article or by one speaker (an id or a name)", response_model=QuotesOut)
 async def list_quotes(
     state: State,
     article: str | None = None,
@@ -26,8 +31,9 @@ async def list_quotes(
     if article is None and speaker is None:
         raise HTTPException(422, "give an article or a speaker")
     with state.reading() as store:
+        if speaker is not None:
+            speaker = speaker_id(state, store, speaker)
         if speaker is not None and article is None:
-            found(speaker, "entity", store.entity(speaker))
             quotes = store.speaker_statements(speaker, limit, offset)
             total = store.count_statements(speaker)
             return {"total": total, "limit": limit, "offset": offset, "quotes": quotes}
@@ -36,6 +42,30 @@ async def list_quotes(
         every = store.quotes(article=article, speakers=[speaker] if speaker else None)
     page = [q.to_dict() for q in every[offset : offset + limit]]
     return {"total": len(every), "limit": limit, "offset": offset, "quotes": page}
+
+
+def speaker_id(state: AppState, store: Store, speaker: str) -> str:
+    """The id of the entity a `speaker` parameter names: its id, or one of its names in any case; a 404 that
+    suggests the nearest names otherwise."""
+    if store.entity(speaker) is not None:
+        return speaker
+    names: dict[str, str] = state.memo(store, "entity names", _entity_names)
+    key = speaker.strip().casefold()
+    if key in names:
+        return names[key]
+    near = difflib.get_close_matches(key, list(names), n=NEAREST_NAMES, cutoff=NAME_CUTOFF)
+    hint = f" (nearest names: {', '.join(repr(store_name(store, names[n])) for n in near)})" if near else ""
+    raise HTTPException(404, f"no entity with id or name {speaker!r}{hint}")
+
+
+def _entity_names(store: Store) -> dict[str, str]:
+    return {name.casefold(): e.id for e in store.entities() for name in (e.name, *e.variants)}
+
+
+def store_name(store: Store, entity_id: str) -> str:
+    """The name an entity is shown by."""
+    entity = store.entity(entity_id)
+    return entity.name if entity is not None else entity_id
 
 
 @router.get("/quotes/{quote_id}", summary="One quote", response_model=QuoteOut)
