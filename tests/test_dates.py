@@ -121,3 +121,32 @@ def test_a_reader_gives_each_text_its_own_dates_whatever_it_read_before(config: 
             assert shared.dating(text) == dating
             assert shared.dating(text, "2025-03-12") == DateReader(config).dating(text, "2025-03-12")
             assert event_dates(text, None, shared) == mentioned
+
+
+def test_a_page_address_dates_the_text(reader: DateReader) -> None:
+    text = "Le maire de Valmer a démissionné lundi soir."
+    for url in (
+        "https://journal.example/2025/03/11/valmer-le-maire-demissionne",
+        "https://journal.example/politique/20250311-valmer-le-maire-demissionne",
+        "https://journal.example/valmer-le-maire-demissionne-11-mars-2025",
+    ):
+        dating = reader.dating(text, url=url)
+        assert dating.published == date(2025, 3, 11) and dating.happening == date(2025, 3, 10), url
+    # A long number is an id, not a day.
+    assert reader.dating(text, url="https://journal.example/valmer/12025031145").published is None
+
+
+def test_an_agency_dateline_without_year_takes_the_month_of_the_metadata(reader: DateReader) -> None:
+    text = "Le port bloqué\n\nVALMER, 4 mars (Agence) - Les dockers ont voté la grève dans la nuit."
+    dating = reader.dating(text, "2025-03")
+    assert dating.published == date(2025, 3, 4) and dating.settled
+
+
+def test_a_weekday_date_takes_the_year_of_the_metadata_month_before_the_years_named(reader: DateReader) -> None:
+    text = "Le maire a été réélu ce dimanche 30 mars, comme en 2019 et en 2020."
+    assert reader.dating(text, "2025-03").happening == date(2025, 3, 30)
+
+
+def test_a_date_opening_the_lead_is_its_happening(reader: DateReader) -> None:
+    text = "Le 3 mars, le conseil a voté la fusion des deux communes. Elle prendra effet en juin."
+    assert reader.dating(text, "2025-03-05").happening == date(2025, 3, 3)

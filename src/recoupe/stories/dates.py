@@ -37,6 +37,18 @@ WEEKDAY_NAMED_DAYS = 7
 PAST_WINDOW = 7  # a date without year lies at most this many days after its reference
 NEAR_WINDOW = 183  # days either side of `near` in which a date without year is looked for
 SCANS_KEPT = 4  # texts whose scan is kept: an article's text and its lead, with room for the one before
+# A day in a page's address: /2019/04/16/, 2019-04-16, 20190416 (not inside a longer number: ids are numbers too).
+URL_DAY = re.compile(
+    r"(?<![\d])(?P<y>(?:19|20)\d\d)(?P<sep>[/_-]?)(?P<m>0[1-9]|1[0-2])(?P=sep)(?P<d>0[1-9]|[12]\d|3[01])(?![\d])"
+)
+URL_MONTH = re.compile(r"/(?P<y>(?:19|20)\d\d)/(?P<m>0[1-9]|1[0-2])/")
+URL_WORDS = re.compile(r"[-_/+.]+")
+DATELINE_MENTIONS = 3  # a dateline is among the first dates of a text
+MONTH_SLACK_DAYS = 22  # from the middle of a month known from metadata to a day just outside it
+MID_MONTH = 15  # a month known without its day stands for its middle day when years are weighed
+# A dateline: a place in capitals (or none) and a comma before the date, an agency in brackets or a dash after.
+DATELINE_BEFORE = re.compile(r"(?:^|\n)[ \t]*(?:[A-ZÀ-Ý][\w'’ -]{0,40},[ \t]*)?$")
+DATELINE_AFTER = re.compile(r"^[ \t]*(?:\([^()\n]{1,40}\)[ \t]*)?\.?[ \t]*[-–—]")
 
 
 @dataclass(frozen=True)
@@ -174,12 +186,20 @@ class DateReader:
                 last = day
         return found
 
-    def dating(self, text: str, published: str | None = None, near: date | None = None) -> Dating:
-        """The publication date (from metadata, else from the text), the happening's day and a bound."""
+    def dating(
+        self, text: str, published: str | None = None, near: date | None = None, url: str | None = None
+    ) -> Dating:
+        """The publication date (from metadata, else the page's address, else the text), the happening's day and
+        a bound. Metadata that gives only a month ("2020-08") places the dates the text writes without a year."""
         given = parse_iso(published) if published else None
         if given is not None:
             return Dating(given, happening=self._happening(text, given) or given)
-        found = self.mentions(text, None, near)
+        from_url = self.url_day(url) if url else None
+        if from_url is not None:
+            return Dating(from_url, True, happening=self._happening(text, from_url) or from_url)
+        month = parse_month(published) if published else None
+        month = month or (url_month(url) if url else None)
+        found = self.mentions(text, None, month or near)
         past = [m for m in found if m.day is not None and not m.future and not m.background and m.kind == "date"]
         later = [m.day for m in found if m.day is not None and m.future]
         before = min(later) if later else None
@@ -190,6 +210,9 @@ class DateReader:
             named = [m for m in found if m.kind == "weekday" and m.end <= len(lead) and not m.future]
             weekday = _weekday(text[named[0].start : named[0].end], self.rules) if named else None
             return Dating(None, settled=not unplaced, before=before, weekday=weekday)
+        if month is not None:
+            # Metadata gave the month: a date the text gives far from it is not the day of writing.
+            past = [m for m in past if abs(((m.day or date.min) - month).days) <= MONTH_SLACK_DAYS] or past
         latest = max(past, key=lambda m: (m.day or date.min, m.settled))
         stated = self._stated(text, found)
         if stated is not None:
@@ -203,7 +226,20 @@ class DateReader:
             if latest.bare:
                 day += timedelta(days=WEEKDAY_NAMED_DAYS)
             day += timedelta(days=((weekdays.pop() or 0) - day.weekday()) % 7)
+        if month is not None and abs((day - month).days) > MONTH_SLACK_DAYS:
+            return Dating(None, settled=True, before=before)  # the text's dates are not of the month it was published
         return Dating(day, True, latest.settled, self._happening(text, day) or day)
+
+    def url_day(self, url: str) -> date | None:
+        """The day a page's address gives, in digits or in words ("-16-avril-2019")."""
+        day = url_day(url)
+        if day is not None:
+            return day
+        path = URL_WORDS.sub(" ", url.split("://", 1)[-1].partition("/")[2])
+        for match in self.rules.pattern.finditer(path):
+            if match.group("full") and match.group("y"):
+                return self._resolve(match, None, None, [], None, False, False)[0]
+        return None
 
     def _stated(self, text: str, found: list[Mention]) -> date | None:
         """The day of writing when the text states it: a dated dateline opening the text, or a relative word
@@ -211,6 +247,9 @@ class DateReader:
         first = found[0] if found else None
         if first and first.kind == "date" and first.explicit and first.day and not text[: first.start].strip():
             return first.day
+        for mention in found[:DATELINE_MENTIONS]:
+            if mention.kind == "date" and mention.day is not None and mention.settled and _dateline(text, mention):
+                return mention.day
         for mention, following in pairwise(found):
             beside = not text[mention.end : following.start].strip(" ,")
             if beside and mention.kind == "relative" and following.kind == "date" and following.explicit:
@@ -230,12 +269,19 @@ class DateReader:
             and not m.future
             and 0 <= (published - m.day).days <= HAPPENING_WINDOW
             and not (m.start == 0 and m.kind == "date")
-            and not m.bare
             and not m.background
         ]
         deictic = [m for m in recent if m.kind != "date"]
-        chosen = deictic or recent
+        # A day of the month written bare is most often background ("le scrutin du 17"); one opening a sentence
+        # ("Le 3 novembre, ...") sets the scene of what follows, when the lead names no other day.
+        chosen = deictic or [m for m in recent if not m.bare or self._opens_sentence(lead, m)]
         return chosen[0].day if chosen else None
+
+    def _opens_sentence(self, text: str, mention: Mention) -> bool:
+        stop = text.rfind(". ", 0, mention.start)
+        start = max(stop + 2 if stop >= 0 else 0, text.rfind("\n", 0, mention.start) + 1)
+        before = text[start : mention.start].strip().lower()
+        return before in ("", *self.rules.article)
 
     def _latest_dated(self, matches: list[re.Match[str]], text: str, years: list[int]) -> date | None:
         days = []
@@ -270,8 +316,12 @@ class DateReader:
                 return _safe_date(int(match.group("y")), month, day), True
             weekday = match.group("wd")
             if weekday:
-                context = reference if published or not years else None
-                return self._year_by_weekday(day, month, rules.weekdays.index(weekday.lower()), context, years), True
+                # A reference from outside the text (a publication month, the story's dates) is nearer the
+                # text's own time than the years it names, which are often those of earlier happenings.
+                context = reference if published or not years or reference is not None else None
+                # The weekday picks one year near the context; near the years the text names, it is a guess.
+                found = self._year_by_weekday(day, month, rules.weekdays.index(weekday.lower()), context, years)
+                return found, context is not None
             direction = (match.group("dir") or "").lower()
             base = reference if published else anchor
             if base is not None:
@@ -315,6 +365,38 @@ class DateReader:
         )
 
 
+def _dateline(text: str, mention: Mention) -> bool:
+    """Whether a date is written as a dateline ("PARIS, 2 juillet (Reuters) -", "10 novembre 2012. -")."""
+    line_start = text.rfind("\n", 0, mention.start) + 1
+    before = text[line_start : mention.start]
+    return bool(DATELINE_BEFORE.search(before)) and bool(DATELINE_AFTER.match(text[mention.end : mention.end + 50]))
+
+
+def url_day(url: str) -> date | None:
+    """The day a page's address gives in digits (/2019/04/16/, 20190416-, 2019-04-16)."""
+    path = url.split("://", 1)[-1].partition("/")[2]
+    for match in URL_DAY.finditer(path):
+        day = _safe_date(int(match.group("y")), int(match.group("m")), int(match.group("d")))
+        if day is not None:
+            return day
+    return None
+
+
+def url_month(url: str) -> date | None:
+    """The middle of the month a page's address gives (/2019/04/), for placing dates written without a year."""
+    match = URL_MONTH.search(url.split("://", 1)[-1])
+    return date(int(match.group("y")), int(match.group("m")), MID_MONTH) if match else None
+
+
+def parse_month(value: str) -> date | None:
+    """The middle of the month of a `YYYY-MM` value, or None."""
+    try:
+        year, month = (int(part) for part in value[:7].split("-"))
+        return date(year, month, MID_MONTH)
+    except ValueError:
+        return None
+
+
 def _likeliest_year(years: list[int]) -> int:
     """The year a text names most often (the latest among equals): its own year, more often than not."""
     counts = Counter(years)
@@ -353,7 +435,9 @@ def complete_published(article: Article, reader: DateReader | None = None, near:
         if day is not None:
             article.published = day.isoformat()
         return
-    dating = reader.dating(article.text, None, near)
+    if article.published and parse_month(article.published) is not None:
+        return  # a month from metadata is kept as given: the clusterer places the text's dates within it
+    dating = reader.dating(article.text, None, near, article.source)
     article.published = dating.published.isoformat() if dating.published else None
     article.published_inferred = dating.published is not None
 
