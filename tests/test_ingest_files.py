@@ -102,3 +102,10 @@ def test_oversized_html_is_refused_without_reading(tmp_path: Path) -> None:
 def test_missing_path_is_an_error() -> None:
     [item] = read(["/nonexistent/recoupe/nowhere.txt"])
     assert isinstance(item, InputError) and str(item) == "/nonexistent/recoupe/nowhere.txt: no such file or folder"
+
+
+def test_an_empty_list_of_records_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "none.json"
+    path.write_text("[]", encoding="utf-8")
+    items = read([str(path)])
+    assert len(items) == 1 and isinstance(items[0], InputError) and items[0].message == "an empty list of records"

@@ -128,6 +128,8 @@ def read_records(text: str, origin: str) -> Iterator[RawArticle | InputError]:
         if not isinstance(records, list):
             yield InputError(origin, "a JSON file starting with '[' must hold one list of records")
             return
+        if not records:
+            yield InputError(origin, "an empty list of records")
         for number, record in enumerate(records, start=1):
             yield _record(record, origin, number, f"{origin}#{number}")
         return
