@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from recoupe.config import Config
+from recoupe.errors import InputError
 from recoupe.server import auth
 from recoupe.server.app import WORKER_CONFIG, worker_app, worker_environment
 from recoupe.server.state import AppState
@@ -264,3 +265,18 @@ def test_a_worker_that_dies_is_logged_with_its_reason_and_replaced(tmp_path: Pat
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_an_app_over_a_store_file_ingests_in_a_child_process_that_close_stops(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    state = AppState(Config(db=db), db, "t")
+    try:
+        report = state.ingest([InputError("lettre.txt", "not readable")])
+        assert [e.origin for e in report.failed] == ["lettre.txt"] and not report.stored
+        ingester = state._ingester
+        assert ingester is not None and ingester._process is not None
+        child = ingester._process
+        assert child.is_alive() and child.pid != os.getpid()
+    finally:
+        state.close()
+    assert not child.is_alive()

@@ -11,6 +11,7 @@ thread that answers uvicorn's health check and get the server process killed mid
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import signal
 import threading
@@ -117,6 +118,7 @@ class SessionProcess:
         self._lock = threading.Lock()  # one batch at a time through the pipe
         self._process: BaseProcess | None = None
         self._connection: Connection | None = None
+        self._exit_hook = False
 
     def _start(self) -> Connection:
         if self._process is not None and self._process.is_alive() and self._connection is not None:
@@ -124,11 +126,14 @@ class SessionProcess:
         # spawn, not fork: the server process has threads (the event loop's, uvicorn's health check).
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
-        process = context.Process(
-            target=_serve_ingests, args=(child, self.config, self.db), name="recoupe-ingest", daemon=True
-        )
+        # Not a daemon, which could not start the pipeline's own worker processes (n_process > 1); it ends when
+        # closed, at this process's exit, or when it finds the pipe closed.
+        process = context.Process(target=_serve_ingests, args=(child, self.config, self.db), name="recoupe-ingest")
         process.start()
         child.close()
+        if not self._exit_hook:
+            atexit.register(self._stop)
+            self._exit_hook = True
         self._process, self._connection = process, parent
         return parent
 
