@@ -35,9 +35,9 @@ def serve(
 
     Example: recoupe --db news.db serve --port 8000   (then open http://127.0.0.1:8000/)
 
-    Ingest over HTTP needs the token kept in <db>.token, printed once when it is created. Only the hosts served
-    are answered: --host, the loopback names when listening on loopback or on every address, and each
-    --allowed-host (a page elsewhere cannot reach the server through a name of its own: DNS rebinding).
+    Ingest over HTTP needs the token kept in <db>.token, printed once when it is created.
+
+    Only the hosts served are answered (against DNS rebinding): --host, the loopback names, each --allowed-host.
 
     Several processes (--workers) share the port; their ingests take turns through the file <db>.ingest-lock.
     """
