@@ -126,3 +126,37 @@ def test_office_phrases_are_data(config: Config) -> None:
     rules = NameRules.of_language(french(config))
     assert rules.office("chef du kremlin") == rules.office("président russe")
     assert rules.office("porte-parole du gouvernement") == "porte-parole du gouvernement"
+
+
+def organisations_of(reader: Reader, config: Config, store: Store, text: str) -> list[tuple[str, str]]:
+    """(mention, entity name) of every organisation mention of one text."""
+    article = Article(id="a", source="mem", text=text, content_hash="h")
+    entities, mentions = EntityResolver(french(config), store).resolve(reader.nlp(text), article)
+    names = {e.id: e.name for e in entities if e.type == "ORG"}
+    return [(m.text, names[m.entity]) for m in mentions if m.entity in names]
+
+
+def test_organisation_by_its_head_noun_and_its_bare_head(reader: Reader, config: Config, store: Store) -> None:
+    text = (
+        "Le parquet de Quimper a ouvert une enquête lundi sur l'incendie du hangar.\n\n"
+        "Une information judiciaire suivra, a indiqué le parquet, sans donner de date."
+    )
+    assert organisations_of(reader, config, store, text) == [
+        ("parquet de Quimper", "parquet de Quimper"),
+        ("parquet", "parquet de Quimper"),
+    ]
+
+
+def test_organisation_named_after_its_head_keeps_its_name(reader: Reader, config: Config, store: Store) -> None:
+    text = "Le syndicat CGT a appelé à la grève dans les ports de Bretagne pour jeudi."
+    assert [name for _, name in organisations_of(reader, config, store, text)] == ["CGT"]
+
+
+def test_role_tagged_as_a_person_is_no_name(reader: Reader, config: Config, store: Store) -> None:
+    people = resolve_all(
+        reader,
+        config,
+        store,
+        ["Le président de la République s'est rendu à Brest. Le président de la République, Paul Morvan, a parlé."],
+    )
+    assert [p.name for p in people] == ["Paul Morvan"]

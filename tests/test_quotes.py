@@ -288,7 +288,8 @@ def test_organisation_in_a_complement_or_a_place_after_a_preposition_does_not_sp
         "Un porte-parole de la SNCF a déclaré : « Le trafic reprendra demain matin sur toutes les lignes. »\n\n"
         "En France, le gouvernement a réagi : « Nous suivrons la situation heure par heure avec les élus. »"
     )
-    assert [q.speaker for q in extract(text)] == [None, None]
+    # Not France (after a preposition): the government, an organisation by its head noun, is the subject.
+    assert [q.speaker for q in extract(text)] == [None, "gouvernement"]
 
 
 def test_a_sentence_between_two_quotes_breaks_the_speaker_chain(extract: Any) -> None:

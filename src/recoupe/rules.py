@@ -98,6 +98,9 @@ class Roles:
     heads: tuple[tuple[str, str], ...] = key("heads")
     premodifiers: frozenset[str] = key("premodifiers", frozenset())
     same_office: tuple[tuple[str, ...], ...] = key("same_office", ())
+    organisations: tuple[str, ...] = key("organisations", ())  # head nouns of bodies that speak ("parquet")
+    descriptions: tuple[str, ...] = key("descriptions", ())  # nouns describing an unnamed speaker ("habitant")
+    body_determiners: tuple[str, ...] = key("body_determiners", ())  # before an organisation head ("des")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -166,6 +169,8 @@ class LanguageRules:
     code: str
     model: str | None = None  # the spaCy package; None: articles in this language are read as words only
     warm_up: str = ""  # a sentence in the language, parsed once before worker processes are forked
+    # The model's entity labels renamed to recoupe's (PER, ORG, LOC, MISC); a label renamed to "" is dropped.
+    labels: Mapping[str, str] = field(default_factory=_no_table)
     quotes: Quotes | None = None
     names: Names | None = None
     roles: Roles | None = None
@@ -186,6 +191,7 @@ class _Language:
 
     model: str = key("model", "")
     warm_up: str = key("warm_up", "")
+    labels: Mapping[str, str] = field(default_factory=_no_table, metadata={"key": "labels"})
 
 
 def languages(rules_dir: Path) -> list[str]:
@@ -210,6 +216,7 @@ def load_language(rules_dir: Path, code: str) -> LanguageRules:
         code=code,
         model=language.model or None,
         warm_up=language.warm_up,
+        labels=language.labels,
         quotes=_optional(folder / "quotes.toml", Quotes),
         names=_optional(folder / "names.toml", Names),
         roles=_optional(folder / "roles.toml", Roles),

@@ -51,6 +51,10 @@ class EntityResolver:
         self.cues = QuoteRules.of(rules.quotes)
         self.words = rules.words
         self._heads = frozenset(fold_plain(r.head) for r in self.rules.roles)
+        self._role_words = frozenset(fold_plain(r.head).split()[0] for r in self.rules.roles)
+        assert rules.roles is not None  # NameRules.of_language checked it
+        self._organisations = frozenset(fold_plain(h) for h in rules.roles.organisations)
+        self._body_determiners = frozenset(rules.roles.body_determiners) | self.words.determiners
         # Role nouns by their first word, longest first: one dictionary look-up per token.
         self._roles_by_first: dict[str, list[tuple[Role, int]]] = {}
         for role in self.rules.roles:
@@ -82,6 +86,12 @@ class EntityResolver:
                 entity.variants.append(person.text)
             mentions.append(Mention(article.id, person.start, person.end, person.text, person.entity))
         taken = [(p.start, p.end) for p in people if not p.role]
+        for body in self.organisations(doc, taken):
+            entity = found.setdefault(body.entity, Entity(id=body.entity, name=body.text, type="ORG"))
+            if body.text not in entity.variants:
+                entity.variants.append(body.text)
+            mentions.append(Mention(article.id, body.start, body.end, body.text, body.entity))
+            taken.append((body.start, body.end))
         for ent in doc.ents:
             kind = LABELS.get(ent.label_, "MISC")
             if kind == "PER" or len(ent.text) < 2 or any(s < ent.end_char and ent.start_char < e for s, e in taken):
@@ -96,6 +106,37 @@ class EntityResolver:
                 self._learn(entity)
         mentions.sort(key=lambda m: (m.start, m.end))
         return list(found.values()), mentions
+
+    def organisations(self, doc: Doc, taken: list[tuple[int, int]]) -> list[PersonMention]:
+        """Organisations named by a head noun of the rules ("le parquet de Paris", "l'intersyndicale", "le
+        Kremlin"), which the NER often misses or cuts; a bare head ("le parquet") is the one organisation of
+        that head named with a complement in the article, when there is one."""
+        spans: list[tuple[int, int, str, str]] = []  # start, end, head, folded phrase
+        i = 0
+        while i < len(doc):
+            token = doc[i]
+            head = fold_plain(token.text)
+            if head not in self._organisations or i == 0 or doc[i - 1].lower_ not in self._body_determiners:
+                i += 1
+                continue
+            if i + 1 < len(doc) and doc[i + 1].ent_iob_ == "B" and doc[i + 1].ent_type_ in {"ORG", "MISC"}:
+                i += 1
+                continue  # "le syndicat CGT": the organisation's own name follows its head, the NER has it
+            end = _complement_end(doc, i + 1, self.words.genitive)
+            start, stop = token.idx, doc[end - 1].idx + len(doc[end - 1].text)
+            if not any(s < stop and start < e for s, e in taken):
+                spans.append((start, stop, head, fold_plain(doc.text[start:stop])))
+            i = end
+        full: dict[str, set[str]] = {}
+        for _, _, head, phrase in spans:
+            if phrase != head:
+                full.setdefault(head, set()).add(phrase)
+        found: list[PersonMention] = []
+        for start, stop, head, phrase in spans:
+            if phrase == head and len(full.get(head, ())) == 1:
+                phrase = next(iter(full[head]))
+            found.append(PersonMention(start, stop, doc.text[start:stop], stable_id("ent", "ORG", phrase)))
+        return found
 
     def people(self, doc: Doc) -> list[PersonMention]:
         """Every person mention of the document, by name or bound role, in text order."""
@@ -192,6 +233,10 @@ class EntityResolver:
             tokens = tokens[1:]
             start = tokens[0].idx
         if not tokens or _not_a_name(tokens) or fold_plain(" ".join(t.text for t in tokens)) in self.rules.not_persons:
+            return None
+        if tokens[0].is_lower and fold_plain(tokens[0].text) in self._role_words:
+            return None  # "président de la République": a role, found and bound by _roles, not a name
+        if len(tokens) == 1 and _cut_at_end(tokens[0]):
             return None
         doc = span.doc
         previous = doc[span.start - 1] if span.start > 0 else None
@@ -362,12 +407,19 @@ def _words(tokens: list[Token]) -> list[str]:
     return words
 
 
+def _cut_at_end(token: Token) -> bool:
+    """A word cut off by the end of the excerpt ("déclare Jea…"): the last word of the text, no sentence end."""
+    rest = token.doc.text[token.idx + len(token.text) :].strip()
+    return not rest or rest in {"…", "...", "[…]", "(…)"}
+
+
 def _not_a_name(tokens: list[Token]) -> bool:
     """NER errors: a verb or lower-case word tagged as a person, a name made of one letter, a word opening a
     quote or sentence and followed by a comma ("« Regardez, ... »"), which is an imperative or interjection."""
     first = tokens[0]
     if len(tokens) == 1 and first.i + 1 < len(first.doc) and first.doc[first.i + 1].text in {",", "!"}:
         before = first.doc[first.i - 1].text if first.i > 0 else "."
+        before = "." if before.isspace() else before  # a word opening a paragraph
         if before in {"«", "“", '"', ".", "!", "?", ":"} and first.doc.vocab.has_vector(first.lower_):
             return True
     if first.pos_ in {"VERB", "AUX", "ADV", "PRON", "DET", "ADP", "CCONJ", "SCONJ"} and len(tokens) == 1:
