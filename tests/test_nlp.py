@@ -36,15 +36,16 @@ def test_numpy_products_and_indexed_lemmas_change_no_annotation(reader: Reader, 
     assert all(isinstance(words, frozenset) for words in lemma_index.values())
 
 
-def test_articles_in_the_model_language_are_parsed_others_read_as_words(models: Models) -> None:
+def test_articles_in_a_language_with_a_model_are_parsed_others_read_as_words(models: Models) -> None:
     french = Article(id="a", source="a", text=TEXT, content_hash="a", language="fr")
-    english = Article(
-        id="b", source="b", text="The minister closed three wards on Thursday.", content_hash="b", language="en"
+    # Portuguese: a folder of rules, but no spaCy model.
+    portuguese = Article(
+        id="b", source="b", text="O ministro fechou três enfermarias na quinta-feira.", content_hash="b", language="pt"
     )
-    readings = read(models, [french, english])
+    readings = read(models, [french, portuguese])
     assert readings[0] is not None and readings[1] is not None
     assert readings[0].doc is not None and "vasseur" in readings[0].lemmas
-    assert readings[1].doc is None and readings[1].lemmas == ["minister", "closed", "wards", "thursday"]
+    assert readings[1].doc is None and readings[1].lemmas == ["ministro", "fechou", "enfermarias", "feira"]
 
 
 def test_frozen_msgpack_codecs_are_the_registered_ones_and_docs_travel_whole(reader: Reader) -> None:
