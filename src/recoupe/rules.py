@@ -71,6 +71,9 @@ class Quotes:
     link_cues: frozenset[str] = key("link_cues", frozenset())
     title_cues: frozenset[str] = key("title_cues")
     min_words: int = key("min_words", 4)
+    # Shorter quoted fragments are quotations only in a sentence with a reporting verb before them, or a speaker.
+    min_fragment_words: int = key("min_fragment_words", 0)
+    chant_verbs: frozenset[str] = key("chant_verbs", frozenset())  # a span chanted or written is a slogan
     subordinators: frozenset[str] = key("subordinators")
     inverting: frozenset[str] = key("inverting", frozenset())
     time_words: frozenset[str] = key("time_words", frozenset())

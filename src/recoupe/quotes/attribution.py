@@ -82,7 +82,7 @@ class Attributor:
             found = self.or_body(found, speakers.body_subject(clause_start, clause_end), sure.colon_body_subject)
             found = self.or_body(found, speakers.body_ending(clause_start, clause_end, ":"), sure.colon_body_ending)
         elif lead.strip():
-            verb = self._reporting_cue_in(doc, lead_start, span.open_at)
+            verb = self.reporting_cue_in(doc, lead_start, span.open_at)
             inverted = self._inverted_subject(doc, text, verb, span.open_at, speakers) if verb is not None else None
             if inverted is not None:
                 found = inverted
@@ -311,7 +311,7 @@ class Attributor:
     ) -> Attribution:
         """The subject of the clause introducing a quote: a name, a role, or a pronoun resolved."""
         sure = self.confidence
-        cue = cue or self._reporting_cue_in(doc, start, end)
+        cue = cue or self.reporting_cue_in(doc, start, end)
         cue_text = cue.text if cue is not None else None
         first, last = token_at(doc, start), token_at(doc, end)
         relative = self._relative_subject(doc, first, last)
@@ -426,7 +426,7 @@ class Attributor:
                 return None
         return None
 
-    def _reporting_cue_in(self, doc: Doc, start: int, end: int) -> Token | None:
+    def reporting_cue_in(self, doc: Doc, start: int, end: int) -> Token | None:
         """The last reporting verb in [start, end), outside quotes."""
         found = None
         for token in doc[token_at(doc, start) : token_at(doc, end)]:

@@ -16,12 +16,13 @@ from recoupe.quotes.confidence import QuoteConfidence
 from recoupe.quotes.cues import QuoteRules
 from recoupe.quotes.indirect import Indirect, IndirectFinder
 from recoupe.quotes.marks import Marked, pair_marks, verbless
-from recoupe.quotes.offsets import WORD, paragraph_spans, paragraph_start, sentence_start
+from recoupe.quotes.offsets import WORD, paragraph_spans, paragraph_start, sentence_start, token_at
 from recoupe.records import Article, Entity, Mention, Quote, QuoteKind, stable_id
 from recoupe.rules import LanguageRules, Words
 
 __all__ = ["Marked", "QuoteExtractor", "pair_marks"]
 
+CHANT_WINDOW = 4  # tokens before the opening or after the closing mark where a chanting verb makes a slogan
 MAX_CUE_LEAD_WORDS = 8  # words of "Pour X," or "Comme le dit X," before a quote that is a sentence of its own
 
 
@@ -36,6 +37,8 @@ class QuoteExtractor:
         self.rules = QuoteRules.of(rules.quotes)
         self.names = NameRules.of_language(rules)
         self.words: Words = rules.words
+        self.fragment_words = rules.quotes.min_fragment_words or self.rules.min_words
+        self.chant_verbs = rules.quotes.chant_verbs
         self.confidence = confidence or QuoteConfidence()
         self.attribution = Attributor(self.rules, self.words, self.confidence)
         self.indirect = IndirectFinder(self.rules, self.words, self.attribution)
@@ -48,6 +51,9 @@ class QuoteExtractor:
         paragraphs = paragraph_spans(text)
         marked = pair_marks(text, paragraphs)
         spans = [m for m in marked if self._is_quotation(doc, text, m)]
+        # Short fragments ("a promis un soutien « dans la durée »") kept only with a reporting verb or a speaker.
+        fragments = [m for m in marked if m not in spans and self._is_fragment(doc, text, m)]
+        spans = sorted(spans + fragments, key=lambda m: m.start)
         speakers = Speakers(
             doc,
             entities,
@@ -75,6 +81,8 @@ class QuoteExtractor:
             attribution = self.attribution.attribute(
                 doc, text, item, paragraphs, speakers, previous, last, organisations
             )
+            if item in fragments and attribution.person is None and not self._reported_before(doc, item):
+                continue
             kind = self._kind(doc, text, item)
             titled = attribution.cue is None or text[item.start : item.start + 1].isupper()
             if kind == "mixed" and attribution.person is None and titled and verbless(doc, item):
@@ -92,17 +100,42 @@ class QuoteExtractor:
         """Not a title, a name or a scare quote: long enough, or with a reporting cue attached."""
         content = text[span.start : span.end]
         words = WORD.findall(content)
-        if not words:
+        if not words or self._set_apart(doc, text, span):
             return False
-        before = text[max(0, span.open_at - 40) : span.open_at].lower().split()
-        if before and before[-1].strip(",:") in self.rules.title_cues:
-            return False
-        lead = text[paragraph_start(text, span.open_at) : span.open_at].lower().strip(" :-–—>»\u00a0")
-        if lead in self.rules.link_cues:
-            return False  # "Lire aussi : « ... »": the title of a link
         if len(words) >= self.rules.min_words:
             return True
         return self.attribution.trailing_cue(doc, text, span) is not None and content[:1].isupper()
+
+    def _is_fragment(self, doc: Doc, text: str, span: Marked) -> bool:
+        """A few words quoted inside the journalist's sentence, not set apart as a title or a slogan."""
+        words = len(WORD.findall(text[span.start : span.end]))
+        if not self.fragment_words <= words < self.rules.min_words or self._set_apart(doc, text, span):
+            return False
+        first = token_at(doc, span.open_at)
+        # "la crise des « gilets jaunes »": a noun phrase quoted as the complement of a noun names a thing.
+        return not (first > 0 and doc[first - 1].lower_ in self.words.prepositions and verbless(doc, span))
+
+    def _set_apart(self, doc: Doc, text: str, span: Marked) -> bool:
+        """A title ("le livre « ... »"), a link ("Lire aussi : « ... »") or a slogan chanted or written."""
+        before = text[max(0, span.open_at - 40) : span.open_at].lower().split()
+        if before and before[-1].strip(",:") in self.rules.title_cues:
+            return True
+        lead = text[paragraph_start(text, span.open_at) : span.open_at].lower().strip(" :-–—>»\u00a0")
+        if lead in self.rules.link_cues:
+            return True  # "Lire aussi : « ... »": the title of a link
+        # A chanting verb or noun in the sentence before the mark (or the sentence before, when the quote opens
+        # its own), or right after the closing mark: "les slogans entonnés par la foule. « ... »".
+        start = sentence_start(doc, span.open_at)
+        if not text[start : span.open_at].strip() and start > 0:
+            start = sentence_start(doc, start - 1)
+        last = token_at(doc, span.close_at if span.close_at is not None else span.end)
+        near = [*doc[token_at(doc, start) : token_at(doc, span.open_at)], *doc[last + 1 : last + 1 + CHANT_WINDOW]]
+        return any(t.lemma_.lower() in self.chant_verbs for t in near)
+
+    def _reported_before(self, doc: Doc, span: Marked) -> bool:
+        """Whether the sentence of a quoted span has a reporting verb before it, outside quotes."""
+        start = sentence_start(doc, span.open_at)
+        return self.attribution.reporting_cue_in(doc, start, span.open_at) is not None
 
     def _kind(self, doc: Doc, text: str, span: Marked) -> QuoteKind:
         """Direct when the quote is a sentence of its own, mixed when it is embedded in reported speech."""
