@@ -14,7 +14,7 @@ from recoupe.config import Config
 from recoupe.errors import InputError
 from recoupe.models import Models
 from recoupe.people.entities import EntityResolver
-from recoupe.pipeline import clean, read_here
+from recoupe.pipeline import clean, read
 from recoupe.quotes.extract import QuoteExtractor
 from recoupe.records import RawArticle
 from recoupe.rules import load_language
@@ -37,7 +37,7 @@ def main() -> None:
             continue
     models.warm()
     start = time.perf_counter()
-    readings = read_here(models, articles)
+    readings = read(models, articles)
     parse_time = time.perf_counter() - start
     french = load_language(config.rules_dir, "fr")
     resolver, extractor = EntityResolver(french, Store(":memory:")), QuoteExtractor(french)

@@ -43,7 +43,6 @@ def test_articles_in_a_language_with_a_model_are_parsed_others_read_as_words(mod
         id="b", source="b", text="O ministro fechou três enfermarias na quinta-feira.", content_hash="b", language="pt"
     )
     readings = read(models, [french, portuguese])
-    assert readings[0] is not None and readings[1] is not None
     assert readings[0].doc is not None and "vasseur" in readings[0].lemmas
     assert readings[1].doc is None and readings[1].lemmas == ["ministro", "fechou", "enfermarias", "feira"]
 

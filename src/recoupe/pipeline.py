@@ -13,6 +13,7 @@
  9. near-copies  the stored article this one repeats, if any (NearCopyIndex)
 10. cluster      the story and the event the article belongs to (Clusterer)
 11. store        one transaction per batch (Store)
+12. facts        the claims of each article, then the facts of each story the batch touched (FactsStage)
 
 Stages 2 to 5 need nothing but the article: `prepare` runs them, in this process or, with n_process > 1, on
 worker processes (read.workers). The models are built once (recoupe.models.Models) and handed in.
@@ -26,6 +27,7 @@ from itertools import islice
 
 from recoupe.config import Config
 from recoupe.errors import InputError
+from recoupe.facts.stage import FactsStage
 from recoupe.ingest.web import fetch_of
 from recoupe.models import Models
 from recoupe.people.entities import EntityResolver
@@ -61,28 +63,25 @@ def clean(models: Models, raw: RawArticle) -> Article:
     return article
 
 
-def read(models: Models, articles: Sequence[Article], load: bool = True) -> list[Reading | None]:
-    """Stage 5 of cleaned articles, in order: parsed with their language's model in batches, or read as words.
-
-    With `load` False (a worker process), an article whose language's model is not loaded yet is left unread
-    (None), for a process that may load it.
-    """
+def read(models: Models, articles: Sequence[Article]) -> list[Reading]:
+    """Stage 5 of cleaned articles, in order: parsed with their language's model in batches (the model loaded
+    with the first article in its language), or read as words."""
     readings: list[Reading | None] = [None] * len(articles)
     by_language: dict[str, list[int]] = {}
     for i, article in enumerate(articles):
         by_language.setdefault(article.language, []).append(i)
     for language, indexes in by_language.items():
-        reader = models.reader(language) if load else models.loaded_reader(language)
+        reader = models.reader(language)
         if reader is not None:
             for i, reading in zip(indexes, reader.read([articles[i].text for i in indexes]), strict=True):
                 readings[i] = reading
-        elif load or not models.has_model(language):
+        else:
             for i in indexes:
                 readings[i] = plain_reading(articles[i].text, models.stop_words(language))
-    return readings
+    return [reading for reading in readings if reading is not None]
 
 
-def prepare(models: Models, raws: Sequence[RawArticle], load: bool = True) -> list[Prepared]:
+def prepare(models: Models, raws: Sequence[RawArticle]) -> list[Prepared]:
     """Stages 2 to 5 of a few raw articles, cleaned one by one, then read together (spaCy parses a batch faster
     than its texts one by one)."""
     cleaned: list[Article | InputError] = []
@@ -91,13 +90,8 @@ def prepare(models: Models, raws: Sequence[RawArticle], load: bool = True) -> li
             cleaned.append(clean(models, raw))
         except InputError as err:
             cleaned.append(err)
-    readings = iter(read(models, [a for a in cleaned if isinstance(a, Article)], load))
+    readings = iter(read(models, [a for a in cleaned if isinstance(a, Article)]))
     return [(a, None if isinstance(a, InputError) else next(readings)) for a in cleaned]
-
-
-def read_here(models: Models, articles: Sequence[Article]) -> list[Reading]:
-    """Stage 5 in this process, each language's model loaded if needed: every article gets a reading."""
-    return [r for r in read(models, articles) if r is not None]
 
 
 class Pipeline:
@@ -112,7 +106,8 @@ class Pipeline:
         self.dates = dates.DateReader(config)
         self.near_copies = NearCopyIndex(config, store)
         self.clusterer = Clusterer(config, store, self.dates)  # one date reader: a text is scanned once
-        self.parser = Parser(config, models, prepare, read_here)
+        self.facts = FactsStage(config, store, models, self.dates)
+        self.parser = Parser(config, models, prepare)
         self.readers(config.language)  # the default language's rules read now: a broken file stops the run here
 
     def run(
@@ -167,6 +162,7 @@ class Pipeline:
             for analysis in analyses:
                 self.place(analysis)
                 self.store.save_analysis(analysis)  # 11
+            self.facts.run(batch, analyses)  # 12
             for raw, result, _reading in batch:
                 fetch = fetch_of(raw, result.id) if isinstance(result, Article) else None
                 if fetch is not None:

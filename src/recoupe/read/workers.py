@@ -2,12 +2,11 @@
 
 Cleaning (trafilatura, lingua) and spaCy take most of the time of an ingest and need nothing but the article,
 so the pipeline's `prepare` (clean, language, read) runs in worker processes forked from the main one: every
-worker inherits the main process's Models, lingua and the spaCy models loaded and warmed before the fork,
-instead of loading its own. A worker reads an article only with a model the main process had loaded when it
-forked; an article in a language whose model was not loaded yet comes back unread, and the main process reads
-it (loading that model once, the first time such an article arrives). A worker returns the cleaned article
-with its content lemmas and, when it has one, its parsed Doc as bytes. What needs the whole store (entity ids,
-near-copies, clustering, writing) stays in the main process.
+worker inherits the main process's Models, lingua and the default language's spaCy model loaded and warmed
+before the fork, instead of loading its own. The model of another language loads in each process the first
+time an article in that language reaches it (in the main process, to read the Docs coming back). A worker
+returns the cleaned article with its content lemmas and, when it has one, its parsed Doc as bytes. What needs
+the whole store (entity ids, near-copies, clustering, writing) stays in the main process.
 """
 
 from __future__ import annotations
@@ -27,14 +26,11 @@ from recoupe.records import Article, RawArticle
 
 Prepared = tuple[Article | InputError, Reading | None]
 Parsed = tuple[RawArticle, Article | InputError, Reading | None]
-# The article-local stages: (models, raw articles, whether a model may be loaded) -> each one cleaned and read,
-# in order; a reading is None for an error, or, when no model may be loaded, for an article left to the caller.
-Prepare = Callable[[Models, Sequence[RawArticle], bool], list[Prepared]]
-# Reads cleaned articles in the main process, loading their languages' models as needed.
-Read = Callable[[Models, Sequence[Article]], list[Reading]]
-# What a worker sends back: the article (or the error naming it), its Doc as bytes when it has one, its lemmas
-# (None: left unread, for the main process).
-Returned = tuple[Article | InputError, bytes | None, list[str] | None]
+# The article-local stages: (models, raw articles) -> each one cleaned and read, in order (no reading for an
+# error).
+Prepare = Callable[[Models, Sequence[RawArticle]], list[Prepared]]
+# What a worker sends back: the article (or the error naming it), its Doc as bytes when it has one, its lemmas.
+Returned = tuple[Article | InputError, bytes | None, list[str]]
 # Articles a worker cleans, then parses in one batch: on the French pages of bench/stages.py, spaCy took 15 to
 # 25% less CPU on batches of 4 to 16 than on the texts one by one; 16 articles hold about 6 French ones.
 TASK_ARTICLES = 16
@@ -51,9 +47,9 @@ def _start_worker(models: Models, prepare: Prepare) -> None:
 
 def _prepare_here(raws: list[RawArticle]) -> list[Returned]:
     returned: list[Returned] = []
-    for result, reading in _worker["prepare"](_worker["models"], raws, False):
+    for result, reading in _worker["prepare"](_worker["models"], raws):
         if reading is None:
-            returned.append((result, None, None))
+            returned.append((result, None, []))
             continue
         data = reading.doc.to_bytes(exclude=["tensor", "user_data"]) if reading.doc is not None else None
         returned.append((result, data, reading.lemmas))
@@ -63,11 +59,10 @@ def _prepare_here(raws: list[RawArticle]) -> list[Returned]:
 class Parser:
     """Runs the article-local stages over a stream of raw articles, in order, in-process or on worker processes."""
 
-    def __init__(self, config: Config, models: Models, prepare: Prepare, read: Read) -> None:
+    def __init__(self, config: Config, models: Models, prepare: Prepare) -> None:
         self.config = config
         self.models = models
         self.prepare = prepare
-        self.read = read
 
     def parse(self, raws: Iterable[RawArticle]) -> Iterator[Parsed]:
         """(raw, cleaned article or the error naming it, its reading or None) for each raw article, in order."""
@@ -98,13 +93,10 @@ class Parser:
                 yield from self._received(done, results)
 
     def _received(self, raws: list[RawArticle], results: Iterator[Returned]) -> Iterator[Parsed]:
-        """What the workers send back for a chunk, as it comes: Docs rebuilt, an article left unread read here."""
+        """What the workers send back for a chunk, as it comes, Docs rebuilt."""
         for raw, (result, data, lemmas) in zip(raws, results, strict=True):
             if isinstance(result, InputError):
                 yield raw, result, None
-            elif lemmas is None:
-                # Rare: the first articles of a language whose model loads after the fork, read one by one.
-                yield raw, result, self.read(self.models, [result])[0]
             else:
                 yield raw, result, Reading(self._doc(result.language, data), lemmas)
 
@@ -112,13 +104,13 @@ class Parser:
         if data is None:
             return None
         # Read into the model's own vocabulary (the Doc's strings travel with it), as the Docs of an in-process
-        # parse are; the worker parsed it with a model this process had loaded before forking.
-        reader = self.models.loaded_reader(language)
-        assert reader is not None, f"a worker parsed a {language!r} article without the model loaded here"
+        # parse are: the model this process forked its workers with, or, for another language, loaded here now.
+        reader = self.models.reader(language)
+        assert reader is not None, f"a worker parsed a {language!r} article with a model this process has not"
         return Doc(reader.nlp.vocab).from_bytes(data)
 
     def _parse_here(self, raws: Iterable[RawArticle]) -> Iterator[Parsed]:
         stream = iter(raws)
         while batch := list(islice(stream, self.config.batch_size)):
-            for raw, (result, reading) in zip(batch, self.prepare(self.models, batch, True), strict=True):
+            for raw, (result, reading) in zip(batch, self.prepare(self.models, batch), strict=True):
                 yield raw, result, reading
