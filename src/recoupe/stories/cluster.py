@@ -1,10 +1,11 @@
 """Incremental story and event clustering.
 
 A new article is compared with a few candidate stories found through blocking keys (its rarer entities and
-terms), never with the whole store. It joins the best story above a threshold, or starts one; inside the
-story it joins the event whose vocabulary, headline and date fit, or starts a new dated event. An event is
-one happening: the day an article reports on (not the day it was published) must agree with the event's,
-and a text that looks forward to a date cannot join an event after it. A date the text gives without its
+terms), never with the whole store. It joins the story a fitted model (stories/features.py) finds likeliest,
+when likely enough, or starts one; inside the story it joins the event the event model finds likeliest from
+vocabulary, headline, entities, figures and dates, or starts a new dated event. An event is one happening:
+the day an article reports on (not the day it was published) must be within days of the event's, and a
+text that looks forward to a date cannot join an event after it. A date the text gives without its
 year takes the year nearest the story's dates. Each story and event keeps a bounded centroid of TF-IDF
 lemma weights and entity counts in the store, so adding an article costs the same whatever the store's size.
 """
@@ -16,9 +17,7 @@ import math
 import re
 from collections import Counter, OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
-from itertools import pairwise
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -26,6 +25,15 @@ from recoupe.config import Config
 from recoupe.records import Analysis, Event, Story, stable_id
 from recoupe.store import Store
 from recoupe.stories.dates import DateReader, Dating, event_dates, parse_iso
+from recoupe.stories.features import (
+    ClusteringModel,
+    Profile,
+    cosine,
+    event_features,
+    load_model,
+    numbers_of,
+    story_features,
+)
 
 T = TypeVar("T")
 
@@ -35,48 +43,36 @@ CANDIDATE_STORIES = 12
 STATE_CACHE = 20_000  # story states kept parsed in memory
 EVENT_CACHE = 200  # stories whose event states stay parsed in memory (about 200 kB each): a stream is dated
 MAX_KEY_STORIES = 100  # a key shared by more stories than this is too common to block on
-STORY_THRESHOLD = 0.18
-# Names alone do not make a story: two articles that share a country or an institution and next to none of
-# their words (a report on torture and a vote on a law, both naming one country) are two stories, however few
-# names each holds. Articles of one story told by different outlets share far more: the seed articles joined
-# their story at 0.077 and up, the false joins seen on the wikinews corpus were at 0.011 and 0.023.
-STORY_MIN_COSINE = 0.04
-EVENT_THRESHOLD = 0.10
-STORY_TERM_WEIGHT = 0.5  # the rest goes to shared entities
-HEADLINE_WEIGHT = 0.3  # headlines name the happening: shared rare headline words weigh toward one event
-HEADLINE_TERMS = 40  # terms kept per event's headline centroid
-SAME_DAY_BONUS = 0.15
-DIFFERENT_DAY_PENALTY = 0.35  # two known dates more than a day apart are two happenings
+HEADLINE_TERMS = 40  # terms kept per headline centroid
+NUMBERS_KEPT = 100  # figures kept per event
 EVENT_GAP_DAYS = 7  # happenings further apart than this are never one event
-STORY_SPAN_DAYS = 120  # an article this far from a story's dates weighs less toward it
 ENTITY_TYPES = ("PER", "ORG", "LOC")
 WORD = re.compile(r"\w[\w'’-]*\w|\w")
-
-
-@dataclass
-class Profile:
-    """What the clusterer compares: TF-IDF lemma and headline weights, entities, the date of the happening."""
-
-    terms: dict[str, float]
-    entities: set[str]
-    day: date | None  # the day of the happening reported
-    headline: dict[str, float]
-    before: date | None = None  # an undated text looks forward to this date: its happening is earlier
-    settled: bool = True  # False when the day rests on a year guessed from the text alone
-    weekday: int | None = None  # an undated lead's weekday for its happening ("a déclaré vendredi")
 
 
 class Clusterer:
     """Places each new article into a story and an event."""
 
-    def __init__(self, config: Config, store: Store, dates: DateReader | None = None) -> None:
+    def __init__(
+        self, config: Config, store: Store, dates: DateReader | None = None, model: ClusteringModel | None = None
+    ) -> None:
         self.config = config
         self.store = store
         self.dates = dates or DateReader(config)
+        self._model = model  # one model for every language (a fitting run); else each language's own
+        self._models: dict[str, ClusteringModel] = {}
         # Parsed story and event states, most recently used last. This clusterer is the store's only writer
         # while it runs, so the copies stay true; the bound keeps memory flat on very large stores.
         self._states: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self._events: OrderedDict[str, dict[str, tuple[Event, dict[str, Any]]]] = OrderedDict()
+
+    def model(self, language: str) -> ClusteringModel:
+        """The fitted story and event models for articles in `language`."""
+        if self._model is not None:
+            return self._model
+        if language not in self._models:
+            self._models[language] = load_model(self.config.rules_dir, language)
+        return self._models[language]
 
     def _story_state(self, story_id: str) -> dict[str, Any] | None:
         return _recent(self._states, story_id, lambda: self.store.story_state(story_id), STATE_CACHE)
@@ -101,10 +97,11 @@ class Clusterer:
             if original is not None and original.story and original.event:
                 self._join(original.story, original.event, profile, analysis)
                 return original.story, original.event
-        story_id = self._best_story(profile)
+        model = self.model(article.language)
+        story_id = self._best_story(profile, model)
         if not profile.settled:
             self._redate(analysis, profile, story_id)
-        event_id = self._best_event(story_id, profile) if story_id else None
+        event_id = self._best_event(story_id, profile, model) if story_id else None
         if story_id is None:
             story_id = stable_id("sto", article.id)
         if event_id is None:
@@ -116,7 +113,7 @@ class Clusterer:
         """TF-IDF weights of the article's lemmas against the store's document frequencies (L2-normalised)."""
         # Lemma pairs carry what single words do not: "volonté politique", "désarmement nucléaire".
         lemmas = analysis.lemmas
-        counts = Counter([*lemmas, *(f"{a}_{b}" for a, b in pairwise(lemmas))])
+        counts = Counter(lemmas)
         headline = Counter(self._headline_words(analysis))
         documents = self.store.counter("documents") + 1
         dfs = self.store.term_dfs([*counts, *headline])
@@ -125,12 +122,15 @@ class Clusterer:
         dating = self._dating(analysis)
         day = dating.happening if dating.settled else None
         headline_terms = _tfidf(headline, dfs, documents)
-        return Profile(terms, entities, day, headline_terms, dating.before, dating.settled, dating.weekday)
+        numbers = numbers_of(analysis.article.text)
+        profile = Profile(terms, entities, day, headline_terms, dating.before, dating.settled, dating.weekday, numbers)
+        profile.titled = bool(analysis.article.title)
+        return profile
 
     def _dating(self, analysis: Analysis) -> Dating:
         article = analysis.article
         metadata = None if article.published_inferred else article.published
-        return self.dates.dating(article.text, metadata)
+        return self.dates.dating(article.text, metadata, url=article.source)
 
     def _redate(self, analysis: Analysis, profile: Profile, story_id: str | None) -> None:
         """Settle a guessed year: the one nearest the dates of the story joined (the guess starts a story)."""
@@ -140,7 +140,7 @@ class Clusterer:
             profile.day = self._dating(analysis).happening  # nothing better than the guess
             return
         article = analysis.article
-        dating = self.dates.dating(article.text, None, near)
+        dating = self.dates.dating(article.text, None, near, article.source)
         if dating.published is not None:
             article.published, article.published_inferred = dating.published.isoformat(), True
             analysis.event_dates = event_dates(article.text, article.published, self.dates)
@@ -155,36 +155,38 @@ class Clusterer:
 
     # --- choosing ---------------------------------------------------------------------------------
 
-    def _best_story(self, profile: Profile) -> str | None:
+    def story_candidates(self, profile: Profile) -> list[tuple[str, list[float]]]:
+        """The stories the blocking keys bring, each with the article's features against it."""
         keys = self._keys(profile)
-        best: tuple[float, str] | None = None
+        found = []
         for story_id, _shared in self.store.stories_by_keys(keys, CANDIDATE_STORIES, MAX_KEY_STORIES):
-            state = self._story_state(story_id) or {}
-            similarity = _cosine(profile.terms, state.get("centroid", {}), state.get("norm"))
-            if similarity < STORY_MIN_COSINE:
-                continue
-            score = STORY_TERM_WEIGHT * similarity
-            score += (1 - STORY_TERM_WEIGHT) * _overlap(profile.entities, state.get("entities", {}))
-            span = state.get("days")
-            if profile.day and span and _distance(profile.day, span) > STORY_SPAN_DAYS:
-                score *= 0.5
-            if score >= STORY_THRESHOLD and (best is None or score > best[0]):
-                best = (score, story_id)
-        return best[1] if best else None
+            events = [state for _event, state in self._event_states(story_id).values()]
+            found.append((story_id, story_features(profile, self._story_state(story_id) or {}, events)))
+        return found
 
-    def _best_event(self, story_id: str, profile: Profile) -> str | None:
-        best: tuple[float, str] | None = None
+    def event_candidates(self, story_id: str, profile: Profile) -> list[tuple[str, list[float]]]:
+        """The events of a story the dates allow, each with the article's features against it."""
+        allowed = []
         for event, state in self._event_states(story_id).values():
             day = parse_iso(event.date) if event.date else None
-            if not self._may_join(profile, day, state):
-                continue
-            score = _cosine(profile.terms, state.get("centroid", {}), state.get("norm"))
-            score += HEADLINE_WEIGHT * _cosine(profile.headline, state.get("headline", {}), state.get("headline_norm"))
-            if profile.day and day:
-                score += SAME_DAY_BONUS if abs((profile.day - day).days) <= 1 else -DIFFERENT_DAY_PENALTY
-            if score >= EVENT_THRESHOLD and (best is None or score > best[0]):
-                best = (score, event.id)
-        return best[1] if best else None
+            if self._may_join(profile, day, state):
+                words = cosine(profile.terms, state.get("centroid", {}), state.get("norm"))
+                # Titles written by editors name the happening; a lead sentence standing in for one does not.
+                title = cosine(profile.headline, state.get("titles", {})) if profile.titled else 0.0
+                allowed.append((event.id, state, day, words, title))
+        nearest = max((words for *_, words, _title in allowed), default=0.0)
+        nearest_title = max((title for *_, title in allowed), default=0.0)
+        return [
+            (event_id, event_features(profile, state, day, words >= nearest, title >= nearest_title > 0))
+            for event_id, state, day, words, title in allowed
+        ]
+
+    def _best_story(self, profile: Profile, model: ClusteringModel) -> str | None:
+        return _likeliest(self.story_candidates(profile), model.story.probability, model.story.threshold)
+
+    def _best_event(self, story_id: str, profile: Profile, model: ClusteringModel) -> str | None:
+        found = self.event_candidates(story_id, profile)
+        return _likeliest(found, model.event.probability, model.event.threshold)
 
     @staticmethod
     def _may_join(profile: Profile, day: date | None, state: dict[str, Any]) -> bool:
@@ -214,10 +216,9 @@ class Clusterer:
         self._states[story_id] = story_state
         story_state["centroid"] = _merge(story_state["centroid"], profile.terms, story_state["n"])
         story_state["norm"] = _norm(story_state["centroid"])
-        entities: dict[str, int] = story_state["entities"]
-        for entity in profile.entities:
-            entities[entity] = entities.get(entity, 0) + 1
-        story_state["entities"] = dict(sorted(entities.items(), key=lambda kv: (-kv[1], kv[0]))[:CENTROID_TERMS])
+        story_headline = _merge(story_state.get("headline", {}), profile.headline, story_state["n"], HEADLINE_TERMS)
+        story_state["headline"], story_state["headline_norm"] = story_headline, _norm(story_headline)
+        story_state["entities"] = _count(story_state["entities"], profile.entities, CENTROID_TERMS)
         if profile.day:
             story_state["days"] = _widen(story_state["days"], profile.day)
         story_state["n"] += 1
@@ -236,6 +237,12 @@ class Clusterer:
         headline = event_state.get("headline", {})
         event_state["headline"] = _merge(headline, profile.headline, event_state["n"], HEADLINE_TERMS)
         event_state["headline_norm"] = _norm(event_state["headline"])
+        if profile.titled:
+            titled = event_state.get("titled", 0)
+            event_state["titles"] = _merge(event_state.get("titles", {}), profile.headline, titled, HEADLINE_TERMS)
+            event_state["titled"] = titled + 1
+        event_state["entities"] = _count(event_state.get("entities", {}), profile.entities, CENTROID_TERMS)
+        event_state["numbers"] = _count(event_state.get("numbers", {}), profile.numbers, NUMBERS_KEPT)
         if profile.before and not profile.day:
             earlier = event_state.get("before")
             event_state["before"] = min(earlier, profile.before.isoformat()) if earlier else profile.before.isoformat()
@@ -257,24 +264,28 @@ def _tfidf(counts: Counter[str], dfs: dict[str, int], documents: int) -> dict[st
     return {t: w / norm for t, w in weights.items() if w > 0}
 
 
-def _cosine(terms: dict[str, float], centroid: dict[str, float], norm: float | None = None) -> float:
-    """Cosine of an article's unit vector with a centroid whose norm may be known already."""
-    if not terms or not centroid:
-        return 0.0
-    small, large = (terms, centroid) if len(terms) <= len(centroid) else (centroid, terms)
-    dot = sum(w * large.get(t, 0.0) for t, w in small.items())
-    return dot / (norm or _norm(centroid) or 1.0)
+def _likeliest(
+    candidates: list[tuple[str, list[float]]], probability: Callable[[list[float]], float], threshold: float
+) -> str | None:
+    """The candidate of highest probability, when it reaches the threshold."""
+    best: tuple[float, str] | None = None
+    for candidate, features in candidates:
+        p = probability(features)
+        if p >= threshold and (best is None or p > best[0]):
+            best = (p, candidate)
+    return best[1] if best else None
+
+
+def _count(counts: dict[str, int], items: set[str], keep: int) -> dict[str, int]:
+    """Counts of the members' items, one more member added, cut to the most frequent."""
+    counts = dict(counts)
+    for item in items:
+        counts[item] = counts.get(item, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:keep])
 
 
 def _norm(vector: dict[str, float]) -> float:
     return math.sqrt(sum(w * w for w in vector.values()))
-
-
-def _overlap(entities: set[str], counts: dict[str, int]) -> float:
-    """Share of the article's entities the story already holds."""
-    if not entities:
-        return 0.0
-    return sum(1 for e in entities if e in counts) / len(entities)
 
 
 def _merge(centroid: dict[str, float], terms: dict[str, float], n: int, keep: int = CENTROID_TERMS) -> dict[str, float]:
@@ -292,15 +303,6 @@ def _widen(span: list[str] | None, day: date) -> list[str]:
     if not span:
         return [iso, iso]
     return [min(span[0], iso), max(span[1], iso)]
-
-
-def _distance(day: date, span: list[str]) -> int:
-    first, last = parse_iso(span[0]), parse_iso(span[1])
-    if first is None or last is None:
-        return 0
-    if first <= day <= last:
-        return 0
-    return min(abs((day - first).days), abs((day - last).days))
 
 
 def _short(text: str, limit: int = 90) -> str:
