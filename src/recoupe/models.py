@@ -93,4 +93,4 @@ class Models:
                 code,
             )
             return None
-        return Reader(self.config, rules.model, rules.warm_up)
+        return Reader(self.config, rules.model, rules.warm_up, rules.labels)

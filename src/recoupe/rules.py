@@ -25,6 +25,7 @@ from typing import Any, TypeVar, get_type_hints
 from recoupe.config import ConfigError
 
 LANGUAGE_FILE = "language.toml"
+ALIASES_FILE = "aliases.toml"  # at the root of the rules directory: spellings of one name across languages
 
 
 class RulesError(ConfigError):
@@ -81,6 +82,9 @@ class Quotes:
     pronouns: Mapping[str, str] = key("pronouns")
     inverted_pronouns: frozenset[str] = key("inverted_pronouns", frozenset())
     impersonal_complements: frozenset[str] = key("impersonal_complements", frozenset())
+    # Words of a subject that may stand between a closing mark and its reporting verb ('", Dorsey said'): 0 for
+    # a language that puts the subject after the verb (', a déclaré X').
+    cue_subject_words: int = key("cue_subject_words", 0)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,6 +156,13 @@ class Figures:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Aliases:
+    """Spellings of one name across languages and the one they are compared under, of aliases.toml."""
+
+    names: Mapping[str, str] = field(default_factory=_no_table, metadata={"key": "aliases"})
+
+
+@dataclass(frozen=True, kw_only=True)
 class Words:
     """The small closed word classes the stages read, of words.toml."""
 
@@ -181,6 +192,7 @@ class LanguageRules:
     debris: Debris = field(default_factory=Debris)
     figures: Figures = field(default_factory=Figures)
     words: Words | None = None
+    aliases: Aliases = field(default_factory=Aliases)  # shared by every language of a rules directory
     folder: Path | None = None  # where the files were read, for error messages
 
     def missing(self, file: str, reader: str) -> RulesError:
@@ -227,6 +239,7 @@ def load_language(rules_dir: Path, code: str) -> LanguageRules:
         debris=_optional(folder / "debris.toml", Debris) or Debris(),
         figures=figures,
         words=_optional(folder / "words.toml", Words),
+        aliases=_optional(rules_dir / ALIASES_FILE, Aliases) or Aliases(),
         folder=folder,
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -37,11 +38,14 @@ class NameRules:
     premodifiers: frozenset[str]
     offices: dict[str, str]  # folded role phrase -> the first phrase naming the same office
     glued: tuple[str, ...]  # short words scraping glues to a name ("Duvalest ouvert" for "Duval est")
+    aliases: dict[str, str]  # folded spelling -> the spelling of the same name compared ("pekin" -> "beijing")
 
     @classmethod
-    def of(cls, names: Names, roles: Roles) -> NameRules:
-        """The name rules of a language, from its names.toml and roles.toml records."""
+    def of(cls, names: Names, roles: Roles, aliases: Mapping[str, str] | None = None) -> NameRules:
+        """The name rules of a language, from its names.toml and roles.toml records and the aliases of every
+        language."""
         return cls(
+            aliases={fold_plain(a): fold_plain(b) for a, b in (aliases or {}).items()},
             titles=dict(names.titles),
             folds=tuple((re.compile(a), b) for a, b in names.folds),
             not_persons=frozenset(fold_plain(n) for n in names.not_persons),
@@ -59,14 +63,21 @@ class NameRules:
             raise rules.missing("names.toml", "reading person names")
         if rules.roles is None:
             raise rules.missing("roles.toml", "reading person names")
-        return cls.of(rules.names, rules.roles)
+        return cls.of(rules.names, rules.roles, rules.aliases.names)
 
     def fold(self, name: str) -> str:
-        """A name reduced so its spelling variants compare equal ("Dmitry" and "Dmitri" -> "dmitri")."""
+        """A name reduced so its spelling variants compare equal ("Dmitry" and "Dmitri" -> "dmitri", "Poutine"
+        and "Putin" -> "putin"): the words of person names are folded one by one, without the aliases of
+        whole names ("Un" of "Kim Jong Un" is no "UN")."""
         folded = fold_plain(name)
         for pattern, replacement in self.folds:
             folded = pattern.sub(replacement, folded)
         return folded
+
+    def fold_entity(self, name: str) -> str:
+        """The key of a place's or an organisation's name, the same in every language ("Pékin", "Beijing")."""
+        folded = fold_plain(name)
+        return self.aliases.get(folded, folded)
 
     def office(self, role_key: str) -> str:
         """A folded role phrase mapped onto one name per office ("chef du kremlin" -> "president russe")."""

@@ -37,6 +37,7 @@ class QuoteRules:
     complements: frozenset[str]  # after "il est (adjectif)": "de", "que"
     inverted_pronouns: frozenset[str]  # "-il" in "a-t-il ajouté"
     endings: tuple[tuple[str, str], ...]
+    cue_subject_words: int  # words of a subject before the reporting verb of a cue after a quote ('", X said')
 
     @classmethod
     def of(cls, quotes: Quotes) -> QuoteRules:
@@ -62,6 +63,7 @@ class QuoteRules:
             inverted_pronouns=quotes.inverted_pronouns,
             # Longest ending first, so "aient" is tried before "ent".
             endings=tuple(sorted(quotes.verb_endings, key=lambda p: -len(p[0]))),
+            cue_subject_words=quotes.cue_subject_words,
         )
 
     def reporting_lemma(self, token: Token) -> str | None:

@@ -9,14 +9,14 @@ spaCy's stop-word list for the language give at a fraction of the cost of a spaC
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import spacy
 import srsly.msgpack
 from spacy.language import Language
 from spacy.pipeline import Lemmatizer
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from thinc.api import NumpyOps
 from threadpoolctl import threadpool_limits
 
@@ -26,6 +26,7 @@ CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM"})
 # Runs of letters: the words of a text read without a model (no digits, no underscore).
 LETTERS = re.compile(r"[^\W\d_]+")
 PLAIN_MIN_CHARS = 3
+PERSON = "PER"  # recoupe's label of a person, the one every language's labels are renamed to
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,12 @@ class Reading:
 class Reader:
     """One language's spaCy model, loaded on first use, and the full parse of texts in that language."""
 
-    def __init__(self, config: Config, model: str, warm_up: str = "") -> None:
+    def __init__(self, config: Config, model: str, warm_up: str = "", labels: Mapping[str, str] | None = None) -> None:
         self.config = config
         self.model = model  # the spaCy package's name
+        # The model's entity labels renamed to recoupe's (rules/<lang>/language.toml), so that every stage after
+        # this one reads PER, ORG, LOC and MISC whatever scheme the model was trained on.
+        self.labels = dict(labels or {})
         # A sentence in the language, parsed once before worker processes are forked from this one, so the
         # tables spaCy loads on first use are loaded once and shared instead of once per worker.
         self.warm_up = warm_up
@@ -77,7 +81,24 @@ class Reader:
     def read(self, texts: Sequence[str]) -> Iterator[Reading]:
         """The readings of cleaned texts in this language, in order, parsed through `nlp.pipe` in batches."""
         for doc in self.nlp.pipe(texts, batch_size=self.config.batch_size):
+            if self.labels:
+                rename_entities(doc, self.labels)
             yield Reading(doc, content_lemmas(doc))
+
+
+def rename_entities(doc: Doc, labels: Mapping[str, str]) -> None:
+    """Rename a Doc's entity labels to recoupe's; an entity whose label is renamed to "" is dropped."""
+    kept = []
+    for ent in doc.ents:
+        label = labels.get(ent.label_, ent.label_)
+        if label:
+            kept.append(ent if label == ent.label_ else Span(doc, ent.start, ent.end, label=label))
+    # A small model often labels a person's surname alone as an organisation or a place ('", Larson said'):
+    # a one-word entity that is the last word of a person named in the same text is that person.
+    surnames = {ent[-1].text for ent in kept if ent.label_ == PERSON and len(ent) > 1}
+    doc.ents = [
+        Span(doc, ent.start, ent.end, label=PERSON) if len(ent) == 1 and ent.text in surnames else ent for ent in kept
+    ]
 
 
 def plain_reading(text: str, stop_words: frozenset[str]) -> Reading:
