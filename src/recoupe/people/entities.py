@@ -96,7 +96,7 @@ class EntityResolver:
             kind = LABELS.get(ent.label_, "MISC")
             if kind == "PER" or len(ent.text) < 2 or any(s < ent.end_char and ent.start_char < e for s, e in taken):
                 continue
-            entity_id = stable_id("ent", kind, fold_plain(ent.text))
+            entity_id = stable_id("ent", kind, self.rules.fold_entity(ent.text))
             entity = found.setdefault(entity_id, Entity(id=entity_id, name=ent.text, type=kind))
             if ent.text not in entity.variants:
                 entity.variants.append(ent.text)

@@ -142,11 +142,13 @@ class Attributor:
         return Attribution(body, body.text, found.cue, confidence)
 
     def _follows_its_cue(self, text: str, before: Marked, span: Marked) -> bool:
-        """Whether a quote opens the sentence right after the one of the quote before, in its paragraph, with
-        nothing between them but that sentence's cue: « ... », a-t-il ajouté. « ... »."""
-        if before.paragraph != span.paragraph or before.close_at is None:
+        """Whether a quote opens the sentence right after the one of the quote before, in its paragraph or opening
+        the next one, with nothing between them but that sentence's cue: « ... », a-t-il ajouté. « ... »."""
+        if before.close_at is None:
             return False
         between = text[before.close_at + 1 : span.open_at]
+        if "\n" in between.strip() or between.lstrip(" ,").startswith("\n"):
+            return False  # the cue's sentence ends the quote's paragraph; a paragraph break may follow it
         ends = SENTENCE_END.findall(between)
         return len(ends) == 1 and between.rstrip()[-1:] in ".!?…" and len(WORD.findall(between)) <= MAX_CUE_WORDS
 
@@ -169,6 +171,10 @@ class Attributor:
                 return None  # inside a quote only the inverted "dit-il" is an incise; "il" belongs to the quote
             person = speakers.resolve_pronoun(span.open_at, self.rules.pronouns.get(pronoun.lower_, ""))
             return Attribution(person, pronoun.text.strip("-"), cue, self.confidence.cue_pronoun if person else None)
+        if self.rules.cue_subject_words and not inside:
+            subject = self._subject_of_cue(doc, text, cue_tokens, speakers, organisations, cue)
+            if subject is not None:
+                return subject
         limit = min(len(text), after + 60)
         person = speakers.mention_at(after, limit) if inside else speakers.person_at(after, limit)
         if person is not None and len(text[after : person.start].split()) <= 3:
@@ -185,6 +191,32 @@ class Attributor:
             # article is known to hold the role, so there is no entity to give.
             return Attribution(None, named, cue, None)
         return None
+
+    def _subject_of_cue(
+        self,
+        doc: Doc,
+        text: str,
+        cue_tokens: list[Token],
+        speakers: Speakers,
+        organisations: list[Mention],
+        cue: str,
+    ) -> Attribution | None:
+        """The subject set before the reporting verb of a cue after a quote: a name, an organisation or a role
+        ('", Dorsey said', '", police said', '", a police spokeswoman said'); None when the verb comes first."""
+        verb = next(t for t in cue_tokens if self.rules.reporting_lemma(t) is not None)
+        start = cue_tokens[0].idx
+        if start >= verb.idx:
+            return None
+        sure = self.confidence
+        person = speakers.person_at(start, verb.idx)
+        if person is not None:
+            return Attribution(person, person.text, cue, sure.cue_role if person.role else sure.cue_name)
+        body = self._body_after(text, start, organisations, cue)
+        if body is not None and body.person is not None and body.person.start < verb.idx:
+            return body
+        named = text[start : verb.idx].strip(" ,")
+        # The words name someone the article does not name ("one man told X"): no entity to give.
+        return Attribution(None, named, cue, None)
 
     def _source_after(self, text: str, span: Marked, speakers: Speakers) -> Attribution | None:
         """A source cue right after the closing mark: « ... », selon Anne Roy."""
@@ -406,7 +438,7 @@ class Attributor:
         """A reporting verb starting at a character offset, past a comma or closing mark, with its pronoun."""
         first = token_at(doc, char)
         tokens: list[Token] = []
-        for token in doc[first : first + 7]:
+        for token in doc[first : first + 7 + self.rules.cue_subject_words]:
             if token.text in {",", "»", "”", '"'} and not tokens:
                 continue
             if "\n" in token.text:
@@ -417,12 +449,17 @@ class Attributor:
             if self.rules.reporting_lemma(token) is not None:
                 if "Inf" in token.morph.get("VerbForm", []):
                     return None  # "Pour se justifier, ...": an infinitive reports nothing by itself
+                subject = [t for t in tokens[:-1] if t.pos_ not in {"AUX", "ADV"}]
+                if self.rules.cue_subject_words and subject:
+                    # The subject before the verb ('", he said', '", Dorsey told X'): what follows is no subject.
+                    return tokens, next((t for t in subject if t.lower_ in self.rules.pronouns), None)
                 pronoun = next((t for t in doc[token.i + 1 : token.i + 3] if t.lower_ in self.rules.pronouns), None)
                 pronoun = pronoun or next((t for t in tokens if t.lower_ in self.rules.inverted_pronouns), None)
                 if pronoun is not None:
                     tokens = tokens + [t for t in doc[token.i + 1 : pronoun.i + 1] if t not in tokens]
                 return tokens, pronoun
-            if token.pos_ not in {"AUX", "ADV", "PRON", "ADP"} and not token.text.startswith("-"):
+            subject_word = token.pos_ in SUBJECT_POS and len(tokens) <= self.rules.cue_subject_words
+            if token.pos_ not in {"AUX", "ADV", "PRON", "ADP"} and not token.text.startswith("-") and not subject_word:
                 return None
         return None
 
@@ -463,6 +500,8 @@ def _after_source_cue(doc: Doc, token: Token, rules: QuoteRules) -> bool:
 
 
 ROLE_POS = frozenset({"NOUN", "ADJ", "PROPN", "DET"})
+# What a subject set before the reporting verb of a cue may hold ('", the actress's rep Jack Ketsoyan said').
+SUBJECT_POS = frozenset({"NOUN", "ADJ", "PROPN", "DET", "NUM", "PART"})
 
 
 def _role_phrase(doc: Doc, after: int, words: Words) -> str | None:
