@@ -160,3 +160,15 @@ def test_role_tagged_as_a_person_is_no_name(reader: Reader, config: Config, stor
         ["Le président de la République s'est rendu à Brest. Le président de la République, Paul Morvan, a parlé."],
     )
     assert [p.name for p in people] == ["Paul Morvan"]
+
+
+def test_role_after_a_name_and_a_determiner_and_its_synonym(reader: Reader, config: Config, store: Store) -> None:
+    text = (
+        "Olivier Roux, le procureur de la République de Quimper, a tenu une conférence de presse lundi. "
+        "Le magistrat a détaillé les charges retenues contre le suspect."
+    )
+    article = Article(id="a", source="mem", text=text, content_hash="h")
+    entities, mentions = EntityResolver(french(config), store).resolve(reader.nlp(text), article)
+    names = {e.id: e.name for e in entities if e.type == "PER"}
+    roles = [(m.text.split()[0], names[m.entity]) for m in mentions if m.text[:1].islower() and m.entity in names]
+    assert roles == [("procureur", "Olivier Roux"), ("magistrat", "Olivier Roux")]

@@ -297,7 +297,32 @@ def test_a_sentence_between_two_quotes_breaks_the_speaker_chain(extract: Any) ->
         "« Nous ne fermerons pas l'usine », a promis Hélène Marchal. Les syndicats restent sceptiques. "
         "« Rien n'est garanti pour les salariés du site. »"
     )
-    assert [q.speaker for q in extract(text)] == ["Hélène Marchal", None]
+    # The sentence between names its own subject: the quote after it goes to the unions, not to Hélène Marchal.
+    assert [q.speaker for q in extract(text)] == ["Hélène Marchal", "syndicats"]
+
+
+def test_quote_opening_a_paragraph_goes_to_the_subject_of_the_sentence_before(extract: Any) -> None:
+    text = (
+        "Le maire de Lorient, Paul Kervella, a visité le port jeudi matin.\n\n"
+        "« Les travaux commenceront dès le mois prochain sur les quais. »"
+    )
+    [quote] = extract(text)
+    assert quote.speaker == "Paul Kervella" and quote.cue is None
+
+
+def test_short_fragment_after_a_reporting_verb_is_a_quote(extract: Any) -> None:
+    text = "Paul Kervella a promis un soutien « sans faille » aux pêcheurs de Lorient."
+    assert found(extract(text)) == [("sans faille", "Paul Kervella", "mixed")]
+
+
+def test_short_fragment_without_verb_or_speaker_is_no_quote(extract: Any) -> None:
+    text = "La saison des « grandes marées » commence cette semaine sur la côte."
+    assert extract(text) == []
+
+
+def test_chanted_slogan_is_no_quote(extract: Any) -> None:
+    text = "Devant la mairie, les manifestants scandaient « Nous voulons du travail pour tous nos enfants ! »."
+    assert extract(text) == []
 
 
 def test_relative_que_after_an_object_is_no_reported_speech(extract: Any) -> None:

@@ -24,6 +24,7 @@ LABELS: dict[str, EntityType] = {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "MISC
 COMPLEMENT_POS = frozenset({"ADJ", "ADP", "DET", "NOUN", "PROPN", "NUM"})
 MAX_COMPLEMENT = 6
 CLOSING_MARKS = frozenset({"»", "”", '"'})
+ELIDED = ("'", "’")  # an elided determiner is written without a space before the noun ("l'élu")
 
 
 @dataclass
@@ -60,6 +61,15 @@ class EntityResolver:
         for role in self.rules.roles:
             words = role.head.replace("'", "' ").split()
             self._roles_by_first.setdefault(words[0].rstrip("'"), []).append((role, len(words)))
+        # The role heads of each office's phrases: whoever holds "chef de l'État français" is "le président"
+        # and "le chef de l'État" of the article too.
+        self._office_heads: dict[str, set[str]] = {}
+        for phrase, office in self.rules.offices.items():
+            head = next(
+                (h for h in sorted(self._heads, key=len, reverse=True) if f"{phrase} ".startswith(f"{h} ")), None
+            )
+            if head is not None:
+                self._office_heads.setdefault(office, set()).add(head)
         self._index: _Index | None = None
 
     @property
@@ -288,11 +298,17 @@ class EntityResolver:
         by_end = {n.end: n for n in names}
         for role, span_start, span_end, key in self._role_spans(doc):
             text = doc.text[span_start:span_end]
-            person = _next_name(doc.text, span_end, by_start) or _previous_name(doc.text, span_start, by_end)
+            person = _next_name(doc.text, span_end, by_start) or _previous_name(
+                doc.text, span_start, by_end, self.words.determiners
+            )
             if person is not None:
                 bindings.setdefault(key, set()).add(person.entity)
-                heads.setdefault(role.head, set()).add(person.entity)
-                bare_bindings[role.head] = bare_bindings.get(role.head, True) and key == fold_plain(role.head)
+                head = fold_plain(role.head)
+                heads.setdefault(head, set()).add(person.entity)
+                bare_bindings[head] = bare_bindings.get(head, True) and key == head
+                for other in self._office_heads.get(key, set()) - {head}:
+                    heads.setdefault(other, set()).add(person.entity)
+                    bare_bindings[other] = False
                 entity_id: str | None = person.entity
             else:
                 entity_id = self._holder(key, role, bindings, heads, bare_bindings, {n.entity for n in names})
@@ -316,9 +332,13 @@ class EntityResolver:
             return next(iter(bindings[key])) if len(bindings[key]) == 1 else None
         # The one person of the article bound to that head ("la porte-parole de la mairie de Brest, I. Caradec"
         # -> "le porte-parole du Kremlin"), unless only a bare head was bound and this role says more
-        # ("le président Poutine" does not make him "le président des États-Unis").
-        bound = heads.get(role.head, set())
-        if len(bound) == 1 and (key == fold_plain(role.head) or not bare_bindings.get(role.head, False)):
+        # ("le président Poutine" does not make him "le président des États-Unis"). A role naming an office
+        # held by one person ("le président américain") is only bound by a phrase of that office.
+        head = fold_plain(role.head)
+        bare = key == head or key in self._heads  # "le magistrat", an office of its own ("procureur")
+        bound = heads.get(head, set()) | (heads.get(key, set()) if key in self._heads else set())
+        named_office = key in self._office_heads and not bare
+        if len(bound) == 1 and not named_office and (bare or not bare_bindings.get(head, False)):
             return next(iter(bound))
         known = self.index.by_role.get(key, set()) & present
         return next(iter(known)) if len(known) == 1 else None
@@ -461,9 +481,13 @@ def _next_name(text: str, end: int, by_start: dict[int, PersonMention]) -> Perso
     return None
 
 
-def _previous_name(text: str, start: int, by_end: dict[int, PersonMention]) -> PersonMention | None:
-    """The name right before a role in apposition ("Inès Caradec, porte-parole de la mairie")."""
-    for gap in (", ", " , "):
+def _previous_name(
+    text: str, start: int, by_end: dict[int, PersonMention], determiners: frozenset[str]
+) -> PersonMention | None:
+    """The name right before a role in apposition ("Inès Caradec, porte-parole de la mairie", "Olivier Roux,
+    le procureur de Foix")."""
+    gaps = [", ", " , "] + [", " + d + ("" if d.endswith(ELIDED) else " ") for d in determiners]
+    for gap in gaps:
         person = by_end.get(start - len(gap))
         if person is not None and text[start - len(gap) : start] == gap and not person.role:
             return person

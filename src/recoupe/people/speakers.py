@@ -175,8 +175,10 @@ class Speakers:
         return next((t for t in tokens if is_finite_verb(t) and not self.inside_quote(t.idx)), None)
 
     def subject_before(self, start: int, end: int) -> PersonMention | None:
-        """The subject of the clause in [start, end): the first person named before a finite verb."""
-        for token in self.doc[self._token_index(start) : self._token_index(end)]:
+        """The subject of the clause in [start, end): the first person named before a finite verb, past a
+        subordinate clause opening the sentence ("Lorsqu'il entre, Éric Ciotti sait que")."""
+        tokens = self._main_clause(list(self.doc[self._token_index(start) : self._token_index(end)]))
+        for token in tokens:
             if token.idx >= end:
                 break
             person = self._person_starting(token.idx)
@@ -214,7 +216,7 @@ class Speakers:
             opener = next((t for t in sentence if t.is_alpha), None)
             if opener is not None and opener.text[:1].islower():
                 continue  # a fragment of a sentence cut by scraping or by the splitter: its main clause is elsewhere
-            for token in sentence:
+            for token in self._main_clause(sentence):
                 if self.inside_quote(token.idx):
                     continue
                 person = self._person_starting(token.idx)
@@ -225,6 +227,15 @@ class Speakers:
                 if is_finite_verb(token):
                     break
         return subjects
+
+    def _main_clause(self, tokens: list[Token]) -> list[Token]:
+        """The tokens of a sentence from its main clause on: past a subordinate clause that opens it and ends at
+        a comma ("Lorsqu'il entre dans les locaux, ...")."""
+        opener = next((t for t in tokens if t.is_alpha), None)
+        if opener is None or opener.lower_ not in self.subordinators:
+            return tokens
+        comma = next((i for i, t in enumerate(tokens) if t.text == ","), None)
+        return tokens if comma is None else tokens[comma + 1 :]
 
     def _person_starting(self, start: int) -> PersonMention | None:
         i = bisect.bisect_left(self._starts, start)

@@ -25,6 +25,7 @@ MAX_CUE_WORDS = 10
 # Paul Roux"), or a document of an organisation ("d'après le communiqué du ministère").
 MAX_ROLE_WORDS = 8
 MAX_BODY_LEAD_WORDS = 4
+MAX_PARAGRAPH_BREAKS = 2  # "\n\n": a quote opening the paragraph right after the sentence naming its speaker
 NOUN_PHRASE_POS = frozenset({"DET", "NOUN", "ADJ", "PROPN", "ADP", "NUM"})
 
 
@@ -118,7 +119,32 @@ class Attributor:
             same_paragraph = paragraph_start(text, last[0]) == paragraph_start(text, span.open_at)
             if previous_sentence <= last[0] < lead_start and same_paragraph:
                 return Attribution(last[1].person, last[1].mention, last[1].cue, sure.after_reported_speech)
+        if found.mention is None and trailing is None:
+            return self._subject_around(doc, text, span, lead_start, speakers) or found
         return found
+
+    def _subject_around(
+        self, doc: Doc, text: str, span: Marked, lead_start: int, speakers: Speakers
+    ) -> Attribution | None:
+        """No cue at all: the subject of the quote's sentence ("X a décidé de « ... »"), or, for a quote opening
+        its sentence, the subject of the sentence right before it, in its paragraph or ending the previous one
+        ("Jean Castex a eu une pensée pour les sinistrés. « ... »")."""
+        sure = self.confidence
+        if text[lead_start : span.open_at].strip():
+            start, end, confidence = lead_start, span.open_at, sure.sentence_subject
+        else:
+            end = lead_start
+            while end > 0 and text[end - 1].isspace():
+                end -= 1
+            if end == 0 or text[end:lead_start].count("\n") > MAX_PARAGRAPH_BREAKS or text[end - 1] not in ".!?…":
+                return None  # a heading, a colon or the start of the text: no sentence to go on from
+            start, confidence = sentence_start(doc, end - 1), sure.previous_subject
+            if any(start <= at < end for at, _ in speakers.quoted):
+                return None  # the sentence before quotes someone: the chain of quotes decides, not its subject
+        person = speakers.subject_before(start, end) or speakers.body_subject(start, end)
+        if person is None or speakers.inside_quote(person.start):
+            return None
+        return Attribution(person, person.text, None, confidence)
 
     def _inverted_subject(self, doc: Doc, text: str, verb: Token, end: int, speakers: Speakers) -> Attribution | None:
         """The subject after its verb in "comme le rappelle X, « ... »", "ainsi que l'a dit X : « ... »"."""

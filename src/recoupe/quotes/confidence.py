@@ -49,6 +49,8 @@ class QuoteConfidence:
     continued_paragraph: float = 0.75  # a paragraph that goes on with the previous paragraph's quote
     next_sentence: float = 0.7  # « ... », a dit X. « ... »
     after_reported_speech: float = 0.6  # a fragment in the sentence after reported speech
+    sentence_subject: float = 0.6  # no cue: the subject of the quote's sentence ("X a décidé de « ... »")
+    previous_subject: float = 0.6  # a quote opening its sentence: the subject of the sentence before
     # Indirect speech.
     indirect_clause: float = 0.8  # "X a déclaré que ..."
     indirect_body: float = 0.7  # "Le syndicat estime que ..."
