@@ -40,6 +40,7 @@ T = TypeVar("T")
 CENTROID_TERMS = 300  # terms kept per centroid
 BLOCK_TERMS = 10  # highest-weighted terms of an article used as blocking keys
 CANDIDATE_STORIES = 12
+EVENT_STORIES = 3  # candidate stories, the nearest in words, whose events are compared one by one
 STATE_CACHE = 20_000  # story states kept parsed in memory
 EVENT_CACHE = 200  # stories whose event states stay parsed in memory (about 200 kB each): a stream is dated
 MAX_KEY_STORIES = 100  # a key shared by more stories than this is too common to block on
@@ -158,11 +159,29 @@ class Clusterer:
     def story_candidates(self, profile: Profile) -> list[tuple[str, list[float]]]:
         """The stories the blocking keys bring, each with the article's features against it."""
         keys = self._keys(profile)
+        states = [
+            (story_id, self._story_state(story_id) or {})
+            for story_id, _shared in self.store.stories_by_keys(keys, CANDIDATE_STORIES, MAX_KEY_STORIES)
+        ]
+        # The events of the stories nearest in words only (those the dates allow): loading every candidate's
+        # events costs a read of each on a large store, and a story far in words has no event near enough.
+        nearest = sorted(states, key=lambda s: -cosine(profile.terms, s[1].get("centroid", {}), s[1].get("norm")))
+        near = {story_id for story_id, _state in nearest[:EVENT_STORIES]}
         found = []
-        for story_id, _shared in self.store.stories_by_keys(keys, CANDIDATE_STORIES, MAX_KEY_STORIES):
-            events = [state for _event, state in self._event_states(story_id).values()]
-            found.append((story_id, story_features(profile, self._story_state(story_id) or {}, events)))
+        for story_id, state in states:
+            # A story whose events are all too far in time to join still continues in a new event: its
+            # centroid stands in, as for the stories further in words.
+            events = (self._joinable(story_id, profile) if story_id in near else []) or [state]
+            found.append((story_id, story_features(profile, state, events)))
         return found
+
+    def _joinable(self, story_id: str, profile: Profile) -> list[dict[str, Any]]:
+        """The states of the story's events the dates allow the article to join."""
+        return [
+            state
+            for event, state in self._event_states(story_id).values()
+            if self._may_join(profile, parse_iso(event.date) if event.date else None, state)
+        ]
 
     def event_candidates(self, story_id: str, profile: Profile) -> list[tuple[str, list[float]]]:
         """The events of a story the dates allow, each with the article's features against it."""

@@ -112,8 +112,9 @@ def days_apart(day: date | None, span: Sequence[str] | None) -> float | None:
 
 
 def story_features(profile: Profile, state: Mapping[str, Any], events: Sequence[Mapping[str, Any]] = ()) -> list[float]:
-    """The features of an article against a story's state and its events' states, in STORY_FEATURES order.
-    A story's centroid blurs its events; the closest event says whether the article continues one of them."""
+    """The features of an article against a story's state and the states of the events it may join, in
+    STORY_FEATURES order. A story's centroid blurs its events; the closest event says whether the article
+    continues one of them."""
     entities = state.get("entities", {})
     no_entities = not profile.entities or not entities
     apart = days_apart(profile.day, state.get("days"))
