@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from recoupe.config import RULES_DIR
+from recoupe.config import RULES_DIR, Config
+from recoupe.records import Analysis, Article
+from recoupe.store import Store
+from recoupe.stories.cluster import Clusterer
 from recoupe.stories.features import (
     EVENT_FEATURES,
     STORY_FEATURES,
@@ -65,3 +68,12 @@ def test_an_undated_lead_naming_the_event_weekday() -> None:
 
 def test_figures_leave_out_years_and_small_counts() -> None:
     assert numbers_of("En 2025, 450 dockers et 3 syndicats ont obtenu 1,5 % de hausse.") == {"450", "1.5"}
+
+
+def test_an_article_is_dated_with_the_date_words_of_its_language(config: Config, store: Store) -> None:
+    clusterer = Clusterer(config, store)
+    text = "The mayor of Valmer resigned yesterday after a vote of the council."
+    english = Article(id="en", source="en", text=text, content_hash="en", published="2025-03-11", language="en")
+    assert clusterer.profile(Analysis(article=english, lemmas=["mayor", "valmer"])).day == date(2025, 3, 10)
+    unknown = Article(id="xx", source="xx", text=text, content_hash="xx", published="2025-03-11", language="xx")
+    assert clusterer.profile(Analysis(article=unknown, lemmas=["mayor"])).day == date(2025, 3, 11)  # no words

@@ -21,7 +21,7 @@ from datetime import date
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from recoupe.config import Config
+from recoupe.config import Config, ConfigError
 from recoupe.records import Analysis, Event, Story, stable_id
 from recoupe.store import Store
 from recoupe.stories.dates import DateReader, Dating, event_dates, parse_iso
@@ -60,6 +60,7 @@ class Clusterer:
         self.config = config
         self.store = store
         self.dates = dates or DateReader(config)
+        self._readers: dict[str, DateReader] = {config.language: self.dates}  # the date words of each language
         self._model = model  # one model for every language (a fitting run); else each language's own
         self._models: dict[str, ClusteringModel] = {}
         # Parsed story and event states, most recently used last. This clusterer is the store's only writer
@@ -74,6 +75,15 @@ class Clusterer:
         if language not in self._models:
             self._models[language] = load_model(self.config.rules_dir, language)
         return self._models[language]
+
+    def reader(self, language: str) -> DateReader:
+        """The date reader of a language; the configured language's when it has no date words."""
+        if language not in self._readers:
+            try:
+                self._readers[language] = DateReader(self.config.with_overrides(language=language))
+            except ConfigError:  # no rules folder or no dates.toml for it (RulesError is a ConfigError)
+                self._readers[language] = self.dates
+        return self._readers[language]
 
     def _story_state(self, story_id: str) -> dict[str, Any] | None:
         return _recent(self._states, story_id, lambda: self.store.story_state(story_id), STATE_CACHE)
@@ -131,7 +141,7 @@ class Clusterer:
     def _dating(self, analysis: Analysis) -> Dating:
         article = analysis.article
         metadata = None if article.published_inferred else article.published
-        return self.dates.dating(article.text, metadata, url=article.source)
+        return self.reader(article.language).dating(article.text, metadata, url=article.source)
 
     def _redate(self, analysis: Analysis, profile: Profile, story_id: str | None) -> None:
         """Settle a guessed year: the one nearest the dates of the story joined (the guess starts a story)."""
@@ -141,10 +151,11 @@ class Clusterer:
             profile.day = self._dating(analysis).happening  # nothing better than the guess
             return
         article = analysis.article
-        dating = self.dates.dating(article.text, None, near, article.source)
+        reader = self.reader(article.language)
+        dating = reader.dating(article.text, None, near, article.source)
         if dating.published is not None:
             article.published, article.published_inferred = dating.published.isoformat(), True
-            analysis.event_dates = event_dates(article.text, article.published, self.dates)
+            analysis.event_dates = event_dates(article.text, article.published, reader)
         profile.day, profile.before, profile.weekday = dating.happening, dating.before, dating.weekday
 
     def _headline_words(self, analysis: Analysis) -> list[str]:
