@@ -93,4 +93,5 @@ class Models:
                 code,
             )
             return None
-        return Reader(self.config, rules.model, rules.warm_up, rules.labels)
+        titles = frozenset(rules.names.titles) if rules.names is not None else frozenset()
+        return Reader(self.config, rules.model, rules.warm_up, rules.labels, titles)

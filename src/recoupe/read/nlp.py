@@ -40,12 +40,20 @@ class Reading:
 class Reader:
     """One language's spaCy model, loaded on first use, and the full parse of texts in that language."""
 
-    def __init__(self, config: Config, model: str, warm_up: str = "", labels: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        model: str,
+        warm_up: str = "",
+        labels: Mapping[str, str] | None = None,
+        titles: frozenset[str] = frozenset(),
+    ) -> None:
         self.config = config
         self.model = model  # the spaCy package's name
         # The model's entity labels renamed to recoupe's (rules/<lang>/language.toml), so that every stage after
         # this one reads PER, ORG, LOC and MISC whatever scheme the model was trained on.
         self.labels = dict(labels or {})
+        self.titles = titles  # words before a name that make it a person's (rules/<lang>/names.toml)
         # A sentence in the language, parsed once before worker processes are forked from this one, so the
         # tables spaCy loads on first use are loaded once and shared instead of once per worker.
         self.warm_up = warm_up
@@ -82,19 +90,20 @@ class Reader:
         """The readings of cleaned texts in this language, in order, parsed through `nlp.pipe` in batches."""
         for doc in self.nlp.pipe(texts, batch_size=self.config.batch_size):
             if self.labels:
-                rename_entities(doc, self.labels)
+                rename_entities(doc, self.labels, self.titles)
             yield Reading(doc, content_lemmas(doc))
 
 
-def rename_entities(doc: Doc, labels: Mapping[str, str]) -> None:
+def rename_entities(doc: Doc, labels: Mapping[str, str], titles: frozenset[str] = frozenset()) -> None:
     """Rename a Doc's entity labels to recoupe's; an entity whose label is renamed to "" is dropped."""
     kept = []
     for ent in doc.ents:
         label = labels.get(ent.label_, ent.label_)
         if label:
             kept.append(ent if label == ent.label_ else Span(doc, ent.start, ent.end, label=label))
-    # A small model often labels a person's surname alone as an organisation or a place ('", Larson said'):
-    # a one-word entity that is the last word of a person named in the same text is that person.
+    # A small model often labels a person as an organisation or a place: a name led by a title ("Professor
+    # Varoufakis"), or a surname alone ('", Larson said') that is the last word of a person named in the text.
+    kept = [Span(doc, e.start, e.end, label=PERSON) if len(e) > 1 and e[0].text in titles else e for e in kept]
     surnames = {ent[-1].text for ent in kept if ent.label_ == PERSON and len(ent) > 1}
     doc.ents = [
         Span(doc, ent.start, ent.end, label=PERSON) if len(ent) == 1 and ent.text in surnames else ent for ent in kept
