@@ -78,7 +78,7 @@ def import_(
     spark.sparkContext.setLogLevel("ERROR")
     try:
         with open_store(ctx) as store, store.writer_lock():
-            report = import_batch(spark, folder, store)
+            report = import_batch(spark, folder, store, get_config(ctx))
     finally:
         spark.stop()
     typer.echo(

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any
 
 from pyspark import RDD
@@ -42,13 +41,22 @@ MAX_PROPAGATION_ROUNDS = 50  # label propagation stops when no label changes; th
 Row = dict[str, Any]  # one analysed article as executors.Analysed.to_row writes it
 
 
-def document_terms(lemmas: Sequence[str]) -> set[str]:
-    """The terms an article adds to the document frequencies: its lemmas and lemma pairs (Clusterer.profile).
+class TermCounter:
+    """The terms an article adds to the document frequencies, as the Clusterer's own profile gives them.
 
-    tests/test_spark.py checks that this is the set the Clusterer counts; PrefixStore.drift counts any term
-    asked for beyond it.
+    Against a store that has seen nothing every term of an article weighs more than zero, so the profile's
+    terms are all the terms the Clusterer counts for it (tests/test_spark.py checks it); PrefixStore.drift
+    counts any term asked for beyond them.
     """
-    return {*lemmas, *(f"{a}_{b}" for a, b in pairwise(lemmas))}
+
+    def __init__(self, config: Config) -> None:
+        self.store = PrefixStore()
+        self.clusterer = Clusterer(config, self.store, DateReader(config))
+
+    def terms(self, analysis: Analysis) -> set[str]:
+        """The article's document terms."""
+        self.store.at(0, {})
+        return set(self.clusterer.profile(analysis).terms)
 
 
 # --- names ----------------------------------------------------------------------------------------
@@ -180,13 +188,17 @@ def copy_edges(duplicates: DataFrame) -> DataFrame:
 
 
 def document_frequencies(
-    spark: SparkSession, articles: RDD[tuple[int, Row]]
+    spark: SparkSession, config: Config, articles: RDD[tuple[int, Row]]
 ) -> RDD[tuple[int, tuple[int, dict[str, int]]]]:
     """(order, (earlier articles, {term: earlier articles holding it})) for every article."""
-    terms = spark.createDataFrame(
-        articles.flatMap(lambda item: [(item[0], t) for t in document_terms(item[1]["analysis"]["lemmas"])]),
-        "order long, term string",
-    )
+
+    def terms_of(items: Iterable[tuple[int, Row]]) -> Iterator[tuple[int, str]]:
+        counter = TermCounter(config)
+        for order, row in items:
+            for term in counter.terms(analysis_from_dict(row["analysis"])):
+                yield order, term
+
+    terms = spark.createDataFrame(articles.mapPartitions(terms_of), "order long, term string")
     earlier = Window.partitionBy("term").orderBy("order")
     counted = terms.withColumn("df", F.row_number().over(earlier) - 1)
     per_article = counted.groupBy("order").agg(F.map_from_entries(F.collect_list(F.struct("term", "df"))).alias("dfs"))
@@ -210,7 +222,7 @@ class PrefixStore(Store):
         super().__init__(":memory:")
         self.position = 0
         self.known: dict[str, int] = {}
-        self.drift = 0  # terms asked for that document_terms did not count: the two drifted apart
+        self.drift = 0  # terms asked for that TermCounter did not give: the two drifted apart
 
     def at(self, position: int, dfs: dict[str, int]) -> None:
         """Answer for the article with `position` articles before it and these document frequencies."""

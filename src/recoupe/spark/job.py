@@ -46,7 +46,7 @@ class BatchReport:
     skipped: int
     stories: int
     events: int
-    drift: int  # terms the Clusterer asked for that corpus.document_terms did not count (0 when in step)
+    drift: int  # terms the Clusterer asked for that corpus.TermCounter did not count (0 when in step)
     seconds: dict[str, float]  # wall-clock time of each step, up to the point its result is materialised
 
 
@@ -89,7 +89,7 @@ def run_batch(spark: SparkSession, targets: Sequence[str], out: str, config: Con
     clock.step("names", articles.count())
     copies = corpus.near_copies(spark, articles).localCheckpoint()  # 6
     clock.step("near-copies", copies.count())
-    counts = corpus.document_frequencies(spark, articles)  # 7
+    counts = corpus.document_frequencies(spark, config, articles)  # 7
     originals = copies.rdd.map(lambda r: (int(r["order"]), r["duplicate_of"]))
     enriched = articles.join(counts).leftOuterJoin(originals).mapValues(_enrich)
     keyed = enriched.mapPartitions(lambda items: _with_keys(config, items)).persist(StorageLevel.MEMORY_AND_DISK)  # 8

@@ -16,8 +16,9 @@ import numpy as np
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
+from recoupe.config import Config
 from recoupe.records import Analysis, Article, Entity, Event, ForeignFragment, Mention, Quote, Story
-from recoupe.spark.corpus import document_terms
+from recoupe.spark.corpus import TermCounter
 from recoupe.spark.tables import SCHEMAS, table_path
 from recoupe.store import Store
 from recoupe.stories.near_copies import band_keys
@@ -37,7 +38,7 @@ class ImportReport:
     errors: list[tuple[str, int | None, str]]
 
 
-def import_batch(spark: SparkSession, folder: str, store: Store) -> ImportReport:
+def import_batch(spark: SparkSession, folder: str, store: Store, config: Config) -> ImportReport:
     """Load the batch written under `folder` into the store."""
 
     def read(name: str) -> Any:
@@ -53,6 +54,7 @@ def import_batch(spark: SparkSession, folder: str, store: Store) -> ImportReport
         .join(mentions.withColumnRenamed("article", "id"), "id", "left")
         .orderBy("order")
     )
+    counter = TermCounter(config)
     stored = skipped = 0
     rows = articles.toLocalIterator()
     while True:
@@ -65,7 +67,7 @@ def import_batch(spark: SparkSession, folder: str, store: Store) -> ImportReport
                 if row["content_hash"] in known:
                     skipped += 1
                     continue
-                _add_article(store, row)
+                _add_article(store, counter, row)
                 stored += 1
     entities = _load(read("entities").toLocalIterator(), store, lambda row: store.upsert_entity(Entity.from_dict(row)))
     stories = _load(read("stories").toLocalIterator(), store, lambda row: _add_story(store, row))
@@ -92,7 +94,7 @@ def _load(rows: Iterator[Any], store: Store, add: Any) -> int:
     return count
 
 
-def _add_article(store: Store, row: dict[str, Any]) -> None:
+def _add_article(store: Store, counter: TermCounter, row: dict[str, Any]) -> None:
     """One article with its mentions and quotes, its terms counted, its bands indexed, its story's keys added."""
     fields = {name: row[name] for name in Article.__dataclass_fields__ if name in row}
     article = Article.from_dict(fields)
@@ -105,7 +107,7 @@ def _add_article(store: Store, row: dict[str, Any]) -> None:
         event_dates=list(row["event_dates"]),
     )
     store.save_analysis(analysis)
-    store.add_document_terms(sorted(document_terms(analysis.lemmas)))
+    store.add_document_terms(sorted(counter.terms(analysis)))
     signature = np.array(row["signature"], dtype=np.int64).view(np.uint64)
     store.add_lsh_bands(article.id, band_keys(signature), signature.tobytes())
     if article.story is not None:
