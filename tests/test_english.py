@@ -144,6 +144,11 @@ CASES: list[tuple[str, str, Found]] = [
         ("The port will reopen on Friday for every ship.", "Martha Quinlan", "direct"),
     ),
     (
+        "apposition between the name and the verb",
+        "“The port stays shut until the storm has passed,” Martha Quinlan, director of the harbour office, said.",
+        ("The port stays shut until the storm has passed,", "Martha Quinlan", "direct"),
+    ),
+    (
         "unnamed speaker before the verb",
         "“Everybody ran out into the street at once,” one neighbour said.",
         ("Everybody ran out into the street at once,", None, "direct"),

@@ -464,12 +464,22 @@ class Attributor:
         """A reporting verb starting at a character offset, past a comma or closing mark, with its pronoun."""
         first = token_at(doc, char)
         tokens: list[Token] = []
-        for token in doc[first : first + 7 + self.rules.cue_subject_words]:
+        apposition: list[Token] | None = None  # words set between commas after a subject ("X, 37, said")
+        reach = 7 + self.rules.cue_subject_words + (MAX_APPOSITION_WORDS if self.rules.cue_subject_words else 0)
+        for token in doc[first : first + reach]:
             if token.text in {",", "»", "”", '"'} and not tokens:
                 continue
             if "\n" in token.text:
                 return None  # a cue never reaches into the next paragraph
             if token.is_space:
+                continue
+            if self.rules.cue_subject_words and token.text == ",":
+                apposition = [] if apposition is None else None  # '", Anne Roy, director of X, said'
+                continue
+            if apposition is not None:
+                apposition.append(token)
+                if len(apposition) > MAX_APPOSITION_WORDS:
+                    return None
                 continue
             tokens.append(token)
             if self.rules.reporting_lemma(token) is not None:
@@ -526,6 +536,8 @@ def _after_source_cue(doc: Doc, token: Token, rules: QuoteRules) -> bool:
 
 
 ROLE_POS = frozenset({"NOUN", "ADJ", "PROPN", "DET"})
+# Words of an apposition between a subject and its reporting verb ('", Anne Roy, director of the port, said').
+MAX_APPOSITION_WORDS = 12
 # What a subject set before the reporting verb of a cue may hold ('", the actress's rep Jack Ketsoyan said').
 SUBJECT_POS = frozenset({"NOUN", "ADJ", "PROPN", "DET", "NUM", "PART"})
 
