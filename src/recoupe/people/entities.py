@@ -122,6 +122,7 @@ class EntityResolver:
         Kremlin"), which the NER often misses or cuts; a bare head ("le parquet") is the one organisation of
         that head named with a complement in the article, when there is one."""
         spans: list[tuple[int, int, str, str]] = []  # start, end, head, folded phrase
+        whole = doc.text  # Doc.text joins every token at each call: once here, not once per organisation
         i = 0
         while i < len(doc):
             token = doc[i]
@@ -135,7 +136,7 @@ class EntityResolver:
             end = _complement_end(doc, i + 1, self.words.genitive)
             start, stop = token.idx, doc[end - 1].idx + len(doc[end - 1].text)
             if not any(s < stop and start < e for s, e in taken):
-                spans.append((start, stop, head, fold_plain(doc.text[start:stop])))
+                spans.append((start, stop, head, fold_plain(whole[start:stop])))
             i = end
         full: dict[str, set[str]] = {}
         for _, _, head, phrase in spans:
@@ -145,13 +146,14 @@ class EntityResolver:
         for start, stop, head, phrase in spans:
             if phrase == head and len(full.get(head, ())) == 1:
                 phrase = next(iter(full[head]))
-            found.append(PersonMention(start, stop, doc.text[start:stop], stable_id("ent", "ORG", phrase)))
+            found.append(PersonMention(start, stop, whole[start:stop], stable_id("ent", "ORG", phrase)))
         return found
 
     def people(self, doc: Doc) -> list[PersonMention]:
         """Every person mention of the document, by name or bound role, in text order."""
         spans = [span for span in doc.ents if span.label_ == "PER"] + self._inverted_subjects(doc)
-        found = [n for n in (self._name_mention(span) for span in spans) if n is not None]
+        whole = doc.text  # Doc.text joins every token at each call: once here, not once per name
+        found = [n for n in (self._name_mention(span, whole) for span in spans) if n is not None]
         names = self._unglued(found)
         by_surname = self._article_surnames(names)
         people: list[PersonMention] = []
@@ -207,6 +209,7 @@ class EntityResolver:
                 surnames.setdefault(self.rules.fold(words[-1]), person.entity)
         covered = [(p.start, p.end) for p in people]
         found: list[PersonMention] = []
+        whole = doc.text  # Doc.text joins every token at each call: once here, not once per surname
         for token in doc:
             if not token.text[:1].isupper() or token.ent_type_ in {"ORG", "LOC"} or len(token.text) < 3:
                 continue
@@ -219,11 +222,11 @@ class EntityResolver:
                 start = previous.idx
             end = token.idx + len(token.text)
             gender = self.index.gender.get(entity_id, "")
-            found.append(PersonMention(start, end, doc.text[start:end], entity_id, gender))
+            found.append(PersonMention(start, end, whole[start:end], entity_id, gender))
         return found
 
-    def _name_mention(self, span: Span) -> tuple[PersonMention, list[str]] | None:
-        """A person-name span, titles moved out of the name, NER errors dropped."""
+    def _name_mention(self, span: Span, whole: str) -> tuple[PersonMention, list[str]] | None:
+        """A person-name span (`whole`: the text of its Doc), titles moved out of the name, NER errors dropped."""
         tokens = [t for t in span if not t.is_punct or t.text == "-"]
         gender = ""
         start = span.start_char
@@ -253,7 +256,7 @@ class EntityResolver:
         if previous is not None and previous.text in self.rules.titles and start == span.start_char:
             gender = self.rules.titles[previous.text] or gender
             start = previous.idx
-        text = doc.text[start : span.end_char]
+        text = whole[start : span.end_char]
         return PersonMention(start, span.end_char, text, "", gender), _words(tokens)
 
     def _article_surnames(self, names: list[tuple[PersonMention, list[str]]]) -> dict[str, set[str]]:
@@ -296,10 +299,11 @@ class EntityResolver:
         bare_bindings: dict[str, bool] = {}  # role head -> whether it was only ever bound without complement
         by_start = {n.start: n for n in names}
         by_end = {n.end: n for n in names}
+        whole = doc.text  # Doc.text joins every token at each call: once here, not once per role
         for role, span_start, span_end, key in self._role_spans(doc):
-            text = doc.text[span_start:span_end]
-            person = _next_name(doc.text, span_end, by_start) or _previous_name(
-                doc.text, span_start, by_end, self.words.determiners
+            text = whole[span_start:span_end]
+            person = _next_name(whole, span_end, by_start) or _previous_name(
+                whole, span_start, by_end, self.words.determiners
             )
             if person is not None:
                 bindings.setdefault(key, set()).add(person.entity)
@@ -427,10 +431,20 @@ def _words(tokens: list[Token]) -> list[str]:
     return words
 
 
+ELLIPSES = frozenset({"…", "...", "[…]", "(…)"})  # what may end an excerpt cut off in a word
+
+
 def _cut_at_end(token: Token) -> bool:
     """A word cut off by the end of the excerpt ("déclare Jea…"): the last word of the text, no sentence end."""
-    rest = token.doc.text[token.idx + len(token.text) :].strip()
-    return not rest or rest in {"…", "...", "[…]", "(…)"}
+    # Read as far as the first characters that cannot be an ellipsis, not the rest of the article (Doc.text
+    # joins every token of it at each call).
+    rest = ""
+    for following in token.doc[token.i + 1 :]:
+        rest += following.text_with_ws
+        if len(rest.strip()) > max(len(mark) for mark in ELLIPSES):
+            return False
+    rest = rest.strip()
+    return not rest or rest in ELLIPSES
 
 
 def _not_a_name(tokens: list[Token]) -> bool:

@@ -46,6 +46,7 @@ class Speakers:
         words: Words,
     ) -> None:
         self.doc = doc
+        self.text = doc.text  # Doc.text joins every token at each call: built once per article
         self.clitics = words.clitics  # may stand between a subject and its verb ("Caradec s'est dite")
         self.prepositions = words.prepositions
         people = {e.id: e for e in entities if e.type == "PER"}
@@ -162,7 +163,7 @@ class Speakers:
         """The organisation named last in [start, end) when only `mark` follows it: "Pour l'April : « ... »"."""
         for body in reversed(self.bodies):
             if start <= body.start < end and not self.inside_quote(body.start):
-                return body if self.doc.text[body.end : end].strip() == mark else None
+                return body if self.text[body.end : end].strip() == mark else None
         return None
 
     def body_at(self, start: int, end: int) -> PersonMention | None:
