@@ -41,7 +41,8 @@ MAX_CHARACTER_REFERENCES = 100_000  # the most of any benchmark page: 13,080
 # rest again: a run of punctuation costs the square of its length (16 KB of '.,;:!?' take minutes). Text has
 # no such runs; longer ones are cut by a space at this interval, before the tokenizer sees them.
 MAX_PUNCTUATION_RUN = 64
-# The wall-clock seconds one article may take through cleaning and the analysis stages.
+# The wall-clock seconds one article may take in cleaning, and again in the analysis stages (entities, quotes,
+# dates); the slowest article of the benchmarks takes under two.
 ARTICLE_SECONDS = 60.0
 
 SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -136,14 +137,19 @@ def _more_than(pattern: re.Pattern[str], text: str, limit: int) -> bool:
     return any(count > limit for count, _match in enumerate(pattern.finditer(text), start=1))
 
 
+def check_length(text: str, origin: str) -> None:
+    """Refuse a text over MAX_ARTICLE_CHARS with an InputError naming its input."""
+    if len(text) > MAX_ARTICLE_CHARS:
+        raise InputError(origin, _too_long(len(text)))
+
+
 def bounded_text(text: str, origin: str) -> str:
     """The text of an article within its budget: refused over MAX_ARTICLE_CHARS, long runs of punctuation cut.
 
     A cut puts a space in place of one character every MAX_PUNCTUATION_RUN characters of the run, so that the
     text keeps its length and every offset into it stays right.
     """
-    if len(text) > MAX_ARTICLE_CHARS:
-        raise InputError(origin, _too_long(len(text)))
+    check_length(text, origin)
     if PUNCTUATION_RUN.search(text) is None:
         return text
     return PUNCTUATION_RUN.sub(_cut_run, text)
@@ -159,12 +165,13 @@ def _cut_run(match: re.Match[str]) -> str:
 
 
 @contextmanager
-def time_limit(origin: str, seconds: float = ARTICLE_SECONDS) -> Iterator[None]:
-    """Raise ArticleTimeout naming `origin` when the block runs longer than `seconds`.
+def time_limit(origin: str, seconds: float | None = None) -> Iterator[None]:
+    """Raise ArticleTimeout naming `origin` when the block runs longer than `seconds` (ARTICLE_SECONDS).
 
     The alarm interrupts the work in the main thread of a process (the CLI, each worker); in another thread
     (a server's) signals cannot be used, and the time is checked when the block ends.
     """
+    seconds = ARTICLE_SECONDS if seconds is None else seconds
     started = time.monotonic()
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 
+from recoupe import guards
 from recoupe.config import Config
 from recoupe.errors import InputError
 from recoupe.ingest.web import fetch_of
@@ -55,8 +56,10 @@ class RunReport:
 def clean(models: Models, raw: RawArticle) -> Article:
     """Stages 2 to 4 of one raw article: extract, language, clean; an InputError names an input left empty."""
     draft = models.cleaner.extract(raw)  # 2
+    guards.check_length(draft.text, raw.origin)  # the cost budget: a longer text is refused before it is read
     language = models.languages.detect(draft.text, default=models.config.language)  # 3
     article = models.cleaner.clean(draft, language)  # 4
+    article.text = guards.bounded_text(article.text, raw.origin)  # no run of punctuation for the tokenizer
     article.foreign_fragments = models.languages.foreign_fragments(article.text, language)
     return article
 
@@ -85,7 +88,8 @@ def prepare(models: Models, raws: Sequence[RawArticle]) -> list[Prepared]:
     cleaned: list[Article | InputError] = []
     for raw in raws:
         try:
-            cleaned.append(clean(models, raw))
+            with guards.time_limit(raw.origin):
+                cleaned.append(clean(models, raw))
         except InputError as err:
             cleaned.append(err)
     readings = iter(read(models, [a for a in cleaned if isinstance(a, Article)]))
@@ -118,11 +122,15 @@ class Pipeline:
         prepared = self.parser.parse(fresh)  # 2-5. clean, language, clean, read
         while batch := list(islice(prepared, self.config.batch_size)):
             analyses: list[Analysis] = []
-            for _raw, result, reading in batch:
+            for raw, result, reading in batch:
                 if isinstance(result, InputError):
                     report.failed.append(result)
                 elif reading is not None:
-                    analyses.append(self.analyse(result, reading))  # 6-8. entities, quotes, dates
+                    try:
+                        with guards.time_limit(raw.origin):
+                            analyses.append(self.analyse(result, reading))  # 6-8. entities, quotes, dates
+                    except guards.ArticleTimeout as err:
+                        report.failed.append(err)
             self.store_batch(batch, analyses)  # 9-11. near-copies, cluster, store
             report.stored.extend(a.article.id for a in analyses)
         return report
@@ -181,6 +189,7 @@ class Pipeline:
         for item in inputs:
             if on_progress is not None:
                 on_progress(1)
+            item = _guarded(item)
             if isinstance(item, InputError):
                 report.failed.append(item)
             elif isinstance(item, Skipped) or item.content_hash in seen:
@@ -194,3 +203,13 @@ class Pipeline:
             else:
                 seen.add(item.content_hash)
                 yield item
+
+
+def _guarded(item: RawArticle | InputError | Skipped) -> RawArticle | InputError | Skipped:
+    """A raw article the guards pass (strings fit to store, markup within its budget), else the error naming it."""
+    if isinstance(item, RawArticle):
+        try:
+            guards.check_raw(item)
+        except InputError as err:
+            return err
+    return item

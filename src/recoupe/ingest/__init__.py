@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from recoupe import guards
 from recoupe.config import Config
 from recoupe.errors import InputError
 from recoupe.ingest import files
@@ -18,8 +17,8 @@ def open_inputs(
 ) -> Iterator[RawArticle | InputError | Skipped]:
     """Raw articles from every target: files and folders first, then URLs (pages, feeds, sitemaps) through `web`.
 
-    An input that cannot be read, or that the guards refuse, gives an error naming it; a URL with no `web`
-    source is such an error.
+    An input that cannot be read gives an error naming it; a URL with no `web` source is such an error. The
+    pipeline puts every raw article through the guards (recoupe.guards.check_raw) before its stages.
     """
     paths = [t for t in targets if not is_url(t)]
     urls = [t for t in targets if is_url(t)]
@@ -27,18 +26,8 @@ def open_inputs(
         if isinstance(item, InputError):
             yield item
         else:
-            yield from map(guarded, files.read_path(item, config))
+            yield from files.read_path(item, config)
     if web is not None:
-        yield from map(guarded, web.read(urls))
+        yield from web.read(urls)
     else:
         yield from (InputError(url, "URLs cannot be read here") for url in urls)
-
-
-def guarded(item: RawArticle | InputError | Skipped) -> RawArticle | InputError | Skipped:
-    """A raw article passed by the guards (recoupe.guards.check_raw), else the error that names it."""
-    if isinstance(item, RawArticle):
-        try:
-            guards.check_raw(item)
-        except InputError as err:
-            return err
-    return item
