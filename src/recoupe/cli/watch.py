@@ -27,6 +27,8 @@ def watch(
     """Poll RSS/Atom feeds and ingest new items; each new article joins its story. Ctrl-C or SIGTERM stops it.
 
     Example: recoupe --db news.db watch feeds.txt --every 10m
+
+    Exit code 1 when no cycle succeeded (no feed could be read, or the file lists none).
     """
     try:
         seconds = parse_every(every)
@@ -49,4 +51,7 @@ def watch(
             log=lambda line: typer.echo(line, err=True),
             models=get_models(ctx, config),
         )
-        watcher.run(cycles=cycles)
+        succeeded = watcher.run(cycles=cycles)
+    if not succeeded:
+        typer.echo(f"error: none of the {watcher.cycles} cycles succeeded", err=True)
+        raise typer.Exit(1)

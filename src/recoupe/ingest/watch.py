@@ -58,6 +58,11 @@ class Cycle:
     seconds: float
     error: str | None = None  # the cycle as a whole failed
 
+    @property
+    def ok(self) -> bool:
+        """Whether the cycle did its work: it did not fail as a whole, and its file listed a feed to read."""
+        return self.error is None and (self.feeds > 0 or not self.failed)
+
     def line(self) -> str:
         """The log line of the cycle."""
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
@@ -98,9 +103,11 @@ class Watcher:
         """The pipeline of the next cycle."""
         return self.session.pipeline
 
-    def run(self, cycles: int | None = None, between: Callable[[Cycle], None] | None = None) -> None:
-        """Poll until stopped by a signal (or after `cycles` cycles); `between` is called after each cycle."""
+    def run(self, cycles: int | None = None, between: Callable[[Cycle], None] | None = None) -> int:
+        """Poll until stopped by a signal (or after `cycles` cycles); `between` is called after each cycle.
+        Returns how many cycles succeeded (Cycle.ok)."""
         failures = 0
+        succeeded = 0
         with _stopping_on_signals(self.stop), Fetcher(self.config) as fetcher:
             while not self.stop.is_set():
                 cycle = self.cycle(fetcher)
@@ -108,6 +115,7 @@ class Watcher:
                 for error in cycle.failed:
                     self.log(f"    error: {error}")
                 failures = failures + 1 if cycle.error else 0
+                succeeded += cycle.ok
                 if between is not None:
                     between(cycle)
                 if cycles is not None and self.cycles >= cycles:
@@ -116,6 +124,7 @@ class Watcher:
                 self.stop.wait(wait)
         if self.stop.is_set():
             self.log("stopped: every article of the batch in progress was stored")
+        return succeeded
 
     def cycle(self, fetcher: Fetcher) -> Cycle:
         """One pass over the feeds."""

@@ -11,7 +11,14 @@ the whole store (entity ids, near-copies, clustering, writing) stays in the main
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, islice
 from typing import Any
@@ -40,9 +47,33 @@ TASK_ARTICLES = 16
 _worker: dict[str, Any] = {}
 
 
-def _start_worker(models: Models, prepare: Prepare) -> None:
+# A worker ends with the process that forked it, even one killed with SIGKILL: else it would parse on, holding
+# the store's writer lock (inherited with the fork) that the next ingest waits for. Linux sends it SIGKILL when
+# its parent dies (prctl PR_SET_PDEATHSIG); elsewhere, and as a fallback, a thread watches its parent pid.
+PR_SET_PDEATHSIG = 1  # from linux/prctl.h
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _start_worker(models: Models, prepare: Prepare, parent: int) -> None:
+    _die_with_parent(parent)
     _worker["models"] = models
     _worker["prepare"] = prepare
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this process when the process `parent` ends."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # no prctl: the watch below still ends it
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent,), name="recoupe-parent-watch", daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)  # orphaned: reparented to init or a subreaper
 
 
 def _prepare_here(raws: list[RawArticle]) -> list[Returned]:
@@ -76,7 +107,7 @@ class Parser:
         # while the main process analyses and stores the end of a chunk.
         self.models.warm()
         context = multiprocessing.get_context("fork")
-        with context.Pool(self.config.n_process, _start_worker, (self.models, self.prepare)) as pool:
+        with context.Pool(self.config.n_process, _start_worker, (self.models, self.prepare, os.getpid())) as pool:
             stream = iter(raws)
             size = self.config.batch_size * 4
             in_flight: list[tuple[list[RawArticle], Iterator[Returned]]] = []
