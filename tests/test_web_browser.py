@@ -93,6 +93,8 @@ def driver() -> Iterator[object]:
         "--window-size=412,915",  # a phone-sized screen
     ):
         options.add_argument(flag)
+    # A French reader: the pages follow the browser's Accept-Language, and these tests read French labels.
+    options.add_experimental_option("prefs", {"intl.accept_languages": "fr-FR,fr"})
     browser = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     browser.set_page_load_timeout(30)
     try:
