@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 from fastapi.testclient import TestClient
 
 from recoupe.config import Config
-from recoupe.server import i18n
+from recoupe.server import i18n, views
 from recoupe.server.app import create_app
 from recoupe.store import Store
 from web_samples import STORY_ID, article_id, entity_id, fill
@@ -135,3 +135,26 @@ def test_dates_for_the_reader() -> None:
     with i18n.using("en"):
         assert i18n.day("2012-11-10") == "November 10, 2012"
         assert i18n.ngettext("%(num)d event", "%(num)d events", 1) == "%(num)d event"
+
+
+def test_event_label_reads_as_an_event() -> None:
+    texts = [
+        "BORDELUNE, 4 mai 2030 (AFP) - Le conseil municipal de Bordelune a voté jeudi la fermeture du vieux pont "
+        "après des fissures. La décision prend effet lundi.",
+        "4 mai 2030.\nLe vieux pont de Bordelune sera fermé lundi, a voté le conseil municipal jeudi soir.",
+        "Par Jeanne Testard\nLes commerçants du quartier craignent pour leurs ventes depuis des semaines déjà.",
+    ]
+    label = views.event_label(texts)
+    # The two leads about the bridge share most words; the dateline and the byline are gone.
+    assert label is not None and "pont" in label and not label.startswith(("BORDELUNE", "4 mai", "Par "))
+    long = "Le maire " + " ".join(f"mot{i}" for i in range(60)) + " fin."
+    cut = views.shorten(long)
+    assert cut.endswith(" …") and all(w.startswith(("mot", "Le", "maire", "…")) for w in cut.split())
+    assert len(cut.split()) == views.MAX_LABEL_WORDS + 1
+    assert views.event_label(["10 novembre 2012.", ""]) is None
+
+
+def test_story_page_labels(client: TestClient) -> None:
+    html = client.get(f"/stories/{STORY_ID}").text
+    labels = re.findall(r'<span class="event-label">([^<]+)</span>', html)
+    assert labels and all(len(label.split()) >= views.MIN_LEAD_WORDS for label in labels)

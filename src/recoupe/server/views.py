@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -56,8 +58,11 @@ def story(store: Store, story_id: str) -> dict[str, Any]:
     for article in articles:
         article["quotes"] = by_article.get(article["id"], [])
         placed.setdefault(article["event"], []).append(article)
-    for event in events:
+    for order, event in enumerate(events, start=1):
         event["articles"] = placed.pop(event["id"], [])
+        event["order"] = order
+        texts = [text for a in event["articles"] if (text := _text(store, a["id"])) is not None]
+        event["label"] = event_label(texts) or event["title"]
     # Articles whose event is unknown (or was merged away) still belong to the story.
     unplaced = [a for rest in placed.values() for a in rest]
     if unplaced:
@@ -71,6 +76,59 @@ def story(store: Store, story_id: str) -> dict[str, Any]:
         "article_count": len(articles),
         "quote_count": len(quotes),
     }
+
+
+MAX_LABEL_WORDS = 28  # an event label is one sentence a reader takes in at a glance
+MIN_LEAD_WORDS = 5  # shorter opening sentences are datelines, bylines or headings, not what happened
+SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"“A-ZÀ-Ý])")
+# Furniture before the lead: a dateline (PLACE, date, agency, dash), a line that is only a date or a byline.
+DATELINE = re.compile(
+    r"^\s*(?:[A-ZÀ-Ý][\w'’ -]{0,40},\s*)?(?:\(?[A-Z]{2,10}\)?\s*)?"
+    r"(?:\d{1,2}(?:er)?\s+\w+\s+\d{4}|\w+\s+\d{1,2},\s+\d{4}|\d{4}-\d{2}-\d{2})?\s*(?:\([^()\n]{1,40}\))?\s*[-–—]\s+"
+)
+WORD = re.compile(r"\w{3,}")
+
+
+def _text(store: Store, article_id: str) -> str | None:
+    found = store.article(article_id)
+    return found.text if found is not None else None
+
+
+def lead_sentence(text: str) -> str | None:
+    """The first sentence of an article that says something: datelines, date lines and short headings skipped."""
+    for paragraph in text.split("\n"):
+        paragraph = DATELINE.sub("", paragraph.strip(), count=1)
+        for sentence in SENTENCE_END.split(paragraph):
+            if len(sentence.split()) >= MIN_LEAD_WORDS:
+                return sentence.strip()
+    return None
+
+
+def shorten(sentence: str, max_words: int = MAX_LABEL_WORDS) -> str:
+    """A sentence cut to max_words at a word boundary, with an ellipsis when cut: never mid-word."""
+    words = sentence.split()
+    if len(words) <= max_words:
+        return sentence
+    return " ".join(words[:max_words]).rstrip(",;:") + " …"
+
+
+def event_label(texts: Sequence[str]) -> str | None:
+    """What happened, in one sentence: the lead sentence of the event's articles sharing most words with the
+    others' leads (the most representative), shortened at a word boundary."""
+    leads = [lead for text in texts if (lead := lead_sentence(text))]
+    if not leads:
+        return None
+    words = [Counter(w.lower() for w in WORD.findall(lead)) for lead in leads]
+    totals: Counter[str] = sum(words, Counter())
+
+    def score(index: int) -> float:
+        own = words[index]
+        shared = sum(min(count, totals[w] - count) for w, count in own.items())
+        length: float = (1 + sum(own.values())) ** 0.5
+        return shared / length
+
+    best = max(range(len(leads)), key=lambda i: (score(i), -i))
+    return shorten(leads[best])
 
 
 def brief(store: Store, story_id: str, config: Config) -> dict[str, Any]:
