@@ -54,6 +54,7 @@ class Config(BaseModel):
     # The dependency parser is half of spaCy's time; the statistical sentence splitter stands in for it.
     # Stages must work from lemmas, POS, morphology and entities, not from dependency arcs.
     dependency_parse: bool = False
+    facts: bool = True  # claims and the cross-check of each story's facts (recoupe.facts); off for a cheaper ingest
     max_html_bytes: int = Field(20_000_000, ge=1)  # larger inputs are refused, not parsed
     rules_dir: Path = RULES_DIR
     # Fetching from the web (URLs, feeds, sitemaps, watch).

@@ -13,6 +13,7 @@
  9. near-copies  the stored article this one repeats, if any (NearCopyIndex)
 10. cluster      the story and the event the article belongs to (Clusterer)
 11. store        one transaction per batch (Store)
+12. facts        the claims of each article, then the facts of each story the batch touched (FactsStage)
 
 Stages 2 to 5 need nothing but the article: `prepare` runs them, in this process or, with n_process > 1, on
 worker processes (read.workers). The models are built once (recoupe.models.Models) and handed in.
@@ -27,6 +28,7 @@ from itertools import islice
 from recoupe import guards
 from recoupe.config import Config
 from recoupe.errors import InputError
+from recoupe.facts.stage import FactsStage
 from recoupe.ingest.web import fetch_of
 from recoupe.models import Models
 from recoupe.people.entities import EntityResolver
@@ -108,6 +110,7 @@ class Pipeline:
         self.dates = dates.DateReader(config)
         self.near_copies = NearCopyIndex(config, store)
         self.clusterer = Clusterer(config, store, self.dates)  # one date reader: a text is scanned once
+        self.facts = FactsStage(config, store, models, self.dates)
         self.parser = Parser(config, models, prepare)
         self.readers(config.language)  # the default language's rules read now: a broken file stops the run here
 
@@ -167,6 +170,7 @@ class Pipeline:
             for analysis in analyses:
                 self.place(analysis)
                 self.store.save_analysis(analysis)  # 11
+            self.facts.run(batch, analyses)  # 12
             for raw, result, _reading in batch:
                 fetch = fetch_of(raw, result.id) if isinstance(result, Article) else None
                 if fetch is not None:

@@ -8,6 +8,7 @@ migrations are in schema.py; the chunked `IN (...)` queries go through sql.py.""
 from __future__ import annotations
 
 from recoupe.store.briefs import Briefs
+from recoupe.store.facts import Facts
 from recoupe.store.index import Index
 from recoupe.store.queries import RANKED_MATCHES, Queries
 from recoupe.store.records import Records
@@ -16,5 +17,5 @@ from recoupe.store.schema import SCHEMA_VERSION, StoreError
 __all__ = ["RANKED_MATCHES", "SCHEMA_VERSION", "Store", "StoreError"]
 
 
-class Store(Queries, Records, Index, Briefs):
+class Store(Queries, Records, Index, Briefs, Facts):
     """A recoupe store in one SQLite file (WAL mode), or in memory with path ':memory:'."""

@@ -129,6 +129,28 @@ MIGRATIONS: tuple[str, ...] = (
         brief TEXT NOT NULL
     );
     """,
+    # 6: claims of each article (the data and the word vector they are aligned on) and the facts of each story
+    """
+    CREATE TABLE claims (
+        id TEXT PRIMARY KEY,
+        article TEXT NOT NULL,
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        vector BLOB NOT NULL
+    );
+    CREATE INDEX claims_article ON claims(article, start);
+    CREATE TABLE facts (
+        id TEXT PRIMARY KEY,
+        story TEXT NOT NULL,
+        event TEXT,
+        status TEXT NOT NULL,
+        independent_sources INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX facts_story ON facts(story, position);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
