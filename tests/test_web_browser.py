@@ -220,7 +220,19 @@ def test_payloads_neither_run_nor_inject(driver: object, shots: Path, tmp_path: 
             assert driver.execute_script("return document.body.offsetHeight") > 0, path  # no injected style
             # Usable on a phone: long untrusted words wrap instead of widening the page.
             assert driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"), path
-            for selector in ("img", "svg", "iframe", "style", "textarea", "#evil", "[onerror]", "[onload]"):
+            # The server's own charts are the only SVG, and hold no script or foreign markup.
+            for selector in (
+                "img",
+                "svg:not(.chart)",
+                "svg script",
+                "foreignObject",
+                "iframe",
+                "style",
+                "textarea",
+                "#evil",
+                "[onerror]",
+                "[onload]",
+            ):
                 assert not driver.find_elements(By.CSS_SELECTOR, selector), (path, selector)
             scripts = driver.find_elements(By.CSS_SELECTOR, "script")
             assert [s.get_attribute("src") for s in scripts] == [server.url + "/static/app.js"], path
@@ -232,3 +244,33 @@ def test_payloads_neither_run_nor_inject(driver: object, shots: Path, tmp_path: 
         assert "<script>window.__pwned = 1;" in body
         marked = driver.find_elements(By.CSS_SELECTOR, "#article-body mark.quote")
         assert PAYLOADS[4] in (marked[0].get_attribute("textContent") or "")
+
+
+def test_story_charts(driver: object, shots: Path, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.remote.webdriver import WebDriver
+
+    assert isinstance(driver, WebDriver)
+    db = tmp_path / "charts.db"
+    with Store(db) as store:
+        fill(store)
+        events = store.timelines([STORY_ID])[STORY_ID]
+    with Server(db) as server:
+        driver.set_window_size(1280, 1600)
+        try:
+            driver.get(server.url + f"/stories/{STORY_ID}")
+            charts = driver.find_element(By.ID, "charts")
+            driver.execute_script("arguments[0].scrollIntoView()", charts)
+            charts.screenshot(str(shots / "story-charts.png"))
+            marks = driver.find_elements(By.CSS_SELECTOR, "#chart-timeline circle.event-mark")
+            assert len(marks) == len(events)
+            radii = sorted(float(m.get_attribute("r") or 0) for m in marks)
+            assert radii[0] < radii[-1]  # sized by articles: the samples' events have 2 and 1
+            assert driver.find_elements(By.CSS_SELECTOR, "#chart-coverage rect.covered")
+            assert driver.find_elements(By.CSS_SELECTOR, "#chart-coverage rect.gap")  # an outlet missed an event
+            bars = driver.find_elements(By.CSS_SELECTOR, "#chart-speakers rect.bar")
+            assert len(bars) == 2  # Maëlle Garnier and Octave Lemaire
+            for figure in driver.find_elements(By.CSS_SELECTOR, "#charts svg"):
+                assert figure.size["width"] > 300 and figure.size["height"] > 20
+        finally:
+            driver.set_window_size(412, 915)

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from recoupe.server import i18n, views
+from recoupe.server import charts, i18n, views
 from recoupe.server.i18n import _
 
 SERVER_DIR = Path(__file__).parent
@@ -40,6 +40,9 @@ def templates() -> Jinja2Templates:
     env.filters["quote_kind"] = i18n.quote_kind
     env.globals["speaker_url"] = speaker_url
     env.globals["ui_language"] = i18n.language
+    env.globals["chart_timeline"] = charts.timeline
+    env.globals["chart_coverage"] = charts.coverage
+    env.globals["chart_speakers"] = charts.speaker_bars
     return Jinja2Templates(env=env)
 
 
