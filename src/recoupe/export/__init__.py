@@ -1,4 +1,4 @@
-"""Exports of a whole store: the JSON contract (analysis.schema.json v1), JSON Lines, CSV, Markdown, Parquet.
+"""Exports of a whole store: the JSON contract (analysis.schema.json v2), JSON Lines, CSV, Markdown, Parquet.
 
 FORMATS is the registry of export formats: the command line's `--format` choices, help and errors come from it.
 """
@@ -78,7 +78,11 @@ def _write_parquet(store: Store, destination: Destination, table: Table | None) 
 FORMATS = Registry(
     "export",
     [
-        ExportFormat("json", "the analysis contract, version 1, one document", _text_writer(lambda s, _: to_json(s))),
+        ExportFormat(
+            "json",
+            "the analysis contract, version 2 (facts added), one document",
+            _text_writer(lambda s, _: to_json(s)),
+        ),
         ExportFormat(
             "jsonl",
             "one JSON object a line, tagged with its table, or the records of --table",

@@ -34,6 +34,20 @@ def _texts(name: str) -> pa.Field:
 FOREIGN_FRAGMENT = pa.struct(
     [pa.field("start", pa.int64(), nullable=False), pa.field("end", pa.int64(), nullable=False), _text("language")]
 )
+FACT_CLAIM = pa.struct(
+    [
+        _text("article"),
+        pa.field("start", pa.int64(), nullable=False),
+        pa.field("end", pa.int64(), nullable=False),
+        _text("text"),
+        _text("outlet"),
+        _text("source"),
+    ]
+)
+VARIANT = pa.struct([_text("value"), _texts("outlets")])
+DIFFERENCE = pa.struct(
+    [_text("kind"), _text("about"), pa.field("variants", pa.list_(pa.field("item", VARIANT, nullable=False)), False)]
+)
 SCHEMAS: dict[Table, pa.Schema] = {
     "articles": pa.schema(
         [
@@ -72,6 +86,20 @@ SCHEMAS: dict[Table, pa.Schema] = {
             _text("speaker_mention", nullable=True),
             _text("cue", nullable=True),
             pa.field("confidence", pa.float64(), nullable=True),
+        ]
+    ),
+    "facts": pa.schema(
+        [
+            _text("id"),
+            _text("story"),
+            _text("event"),
+            _text("statement"),
+            _text("status"),
+            pa.field("independent_sources", pa.int64(), nullable=False),
+            _texts("outlets"),
+            _text("chain"),
+            pa.field("claims", pa.list_(pa.field("item", FACT_CLAIM, nullable=False)), False),
+            pa.field("differences", pa.list_(pa.field("item", DIFFERENCE, nullable=False)), False),
         ]
     ),
 }
