@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pyspark import RDD, StorageLevel
+from pyspark import RDD, SparkConf, StorageLevel
 from pyspark.sql import SparkSession
 
 from recoupe.config import Config
@@ -53,7 +53,9 @@ class BatchReport:
 def session(master: str = DEFAULT_MASTER, name: str = "recoupe batch", **conf: str) -> SparkSession:
     """A Spark session for a batch; executors run this Python and this recoupe unless spark-submit says else."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    builder = SparkSession.builder.master(master).appName(name)
+    builder = SparkSession.builder.appName(name)
+    if not SparkConf().contains("spark.master"):  # under spark-submit, its --master is set already and wins
+        builder = builder.master(master)
     settings = {"spark.ui.showConsoleProgress": "false", **conf}
     if master.startswith("local"):  # Spark's 200 shuffle partitions are 200 tasks a join on a machine or two
         settings.setdefault("spark.sql.shuffle.partitions", str(LOCAL_SHUFFLE_PARTITIONS))
