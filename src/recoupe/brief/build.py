@@ -10,21 +10,22 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cache
-from itertools import combinations
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from recoupe.config import Config
-from recoupe.facts.figures import Figure, FigureReader
+from recoupe.facts.figures import FigureReader
+from recoupe.facts.outlets import outlet_name
+from recoupe.facts.records import Claim, CountedFigure, Difference, Fact
 from recoupe.facts.statements import StatementGrouper
-from recoupe.records import Article, Quote
+from recoupe.records import Article, Event, Quote
 from recoupe.store import Store
 
 SENTENCE = re.compile(r"[^.!?…\n]+[.!?…]?")
 MAX_STATEMENTS_PER_SPEAKER = 6
 # Bump when build_brief gives another output from the same store: briefs saved by the older code are then stale.
-BRIEF_FORMAT = 1
+BRIEF_FORMAT = 2
+MAX_SINGLE_PER_EVENT = 8  # single-source claims listed under an event; the count of the others is said
 
 
 class BriefError(LookupError):
@@ -64,6 +65,22 @@ class Section:
 
 
 @dataclass
+class EventFacts:
+    """One event's cross-check: its confirmed facts, then its single-source claims, then what is contested."""
+
+    title: str
+    date: str | None
+    confirmed: list[Line] = field(default_factory=list)
+    single_source: list[Line] = field(default_factory=list)
+    contested: list[Line] = field(default_factory=list)
+    more_single: int = 0  # single-source claims not listed
+
+    def lines(self) -> list[Line]:
+        """Its lines in the order they are shown."""
+        return [*self.confirmed, *self.single_source, *self.contested]
+
+
+@dataclass
 class Brief:
     """The whole account of a story."""
 
@@ -79,6 +96,8 @@ class Brief:
     differences: list[Line]
     coverage: list[Line]
     copies: list[Line]
+    facts: list[EventFacts] = field(default_factory=list)
+    compared: str = ""  # what "Where outlets differ" compared
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -86,6 +105,8 @@ class Brief:
     def lines(self) -> list[Line]:
         """Every line of every section."""
         out = [*self.timeline, *self.figures, *self.differences, *self.coverage, *self.copies]
+        for event in self.facts:
+            out.extend(event.lines())
         for section in self.statements:
             out.extend(section.lines)
         return out
@@ -103,11 +124,8 @@ def builder_key(config: Config) -> str:
 
 
 def outlet_of(article: Article) -> str:
-    """The outlet's name, else the source's host, else the file name."""
-    if article.outlet:
-        return article.outlet
-    host = urlparse(article.source).hostname if article.source.startswith("http") else None
-    return host.removeprefix("www.") if host else PurePath(article.source).name
+    """The outlet's name, else the source's host, else "unknown outlet" (never one outlet per file)."""
+    return outlet_name(article)
 
 
 def build_brief(store: Store, story_id: str, config: Config | None = None) -> Brief:
@@ -145,8 +163,17 @@ def build_brief(store: Store, story_id: str, config: Config | None = None) -> Br
         )
 
     statements = _statements(grouper, quotes, names, outlets, source)
-    figures, figure_differences = _figures(figure_reader(config.language_rules), articles, outlets, source)
+    facts = store.facts(story.id)
+    claims = store.claims_of(list(articles))
+    figures = _figures(claims, outlets, source)
+    fact_sections, fact_differences = _facts(facts, events, names, source)
     attribution_differences = _attribution_differences(grouper, quotes, names, outlets, source)
+    across = sum(1 for f in facts if len({c.article for c in f.claims}) > 1)
+    compared = (
+        f"Compared the figures (what each counts), days, speakers and confirmations or denials of the {across} "
+        f"fact{'s' if across != 1 else ''} that two or more articles state, and the speakers of quotes carried by "
+        "several outlets."
+    )
     coverage = []
     for outlet in sorted(set(outlets.values())):
         covered = [e.date or "undated" for e in events if any(outlets[a] == outlet for a in e.articles)]
@@ -171,9 +198,11 @@ def build_brief(store: Store, story_id: str, config: Config | None = None) -> Br
         timeline=timeline,
         statements=statements,
         figures=figures,
-        differences=[*figure_differences, *attribution_differences],
+        differences=[*fact_differences, *attribution_differences],
         coverage=coverage,
         copies=copies,
+        facts=fact_sections,
+        compared=compared,
     )
 
 
@@ -188,7 +217,13 @@ def _statements(
     sections = []
     for speaker, spoken in sorted(by_speaker.items(), key=lambda kv: (-len(kv[1]), names.get(kv[0], kv[0]))):
         groups = grouper.group(spoken)
-        groups.sort(key=lambda s: (-len({outlets[q.article] for q in s.quotes}), -len(s.text)))
+        groups.sort(
+            key=lambda s: (
+                -len({outlets[q.article] for q in s.quotes}),
+                -len({q.article for q in s.quotes}),
+                -len(s.text),
+            )
+        )
         lines = []
         for statement in groups[:MAX_STATEMENTS_PER_SPEAKER]:
             sources = [source(q.article, q.start, q.end) for q in statement.quotes]
@@ -198,39 +233,62 @@ def _statements(
     return sections
 
 
-def _figures(
-    reader: FigureReader, articles: dict[str, Article], outlets: dict[str, str], source: SourceOf
-) -> tuple[list[Line], list[Line]]:
-    """Key figures grouped by what they count and value; outlets that disagree on one quantity flagged."""
-    found: list[Figure] = [f for a in articles.values() for f in reader.read(a.id, a.text)]
-    by_value: dict[tuple[str, float], list[Figure]] = defaultdict(list)
-    for figure in found:
-        by_value[(figure.key, figure.value)].append(figure)
+def _figures(claims: list[Claim], outlets: dict[str, str], source: SourceOf) -> list[Line]:
+    """Key figures of the claims, each saying what it counts ("12 300 civils tués"), grouped by thing and value;
+    no clock time, date, rank or score is one (the claim reader leaves them out)."""
+    by_value: dict[tuple[str, float], list[tuple[Claim, CountedFigure]]] = defaultdict(list)
+    for claim in claims:
+        for figure in claim.figures:
+            by_value[(figure.counts.lower(), figure.value)].append((claim, figure))
     lines = []
-    for (_key, _value), figures in sorted(by_value.items(), key=lambda kv: (kv[0][0], kv[0][1])):
-        first = figures[0]
-        given_by = first.source or next((f.source for f in figures if f.source), None)
-        text = first.text + (f", selon {given_by}" if given_by else "")
-        lines.append(Line(text=text, sources=[source(f.article, f.start, f.end) for f in figures], note=given_by))
-    differences = []
-    by_key: dict[str, list[Figure]] = defaultdict(list)
-    for figure in found:
-        by_key[figure.key].append(figure)
-    for key, figures in sorted(by_key.items()):
-        outlets_by_value: dict[float, set[str]] = defaultdict(set)
-        for figure in figures:
-            outlets_by_value[figure.value].add(outlets[figure.article])
-        # A disagreement is two outlets giving two values, not one article counting two things.
-        if any(a - b and b - a for a, b in combinations(outlets_by_value.values(), 2)):
-            variants = "; ".join(f"{_number(v)} ({', '.join(sorted(o))})" for v, o in sorted(outlets_by_value.items()))
-            differences.append(
-                Line(
-                    text=f"{key}: {variants}",
-                    sources=[source(f.article, f.start, f.end) for f in figures],
-                    note="figures",
-                )
+    for (counts, value), found in sorted(by_value.items()):
+        text = f"{_number(value)} {counts}"
+        qualified = found[0][1].text
+        if not qualified.startswith(_number(value)):
+            text = f"{text} ({qualified})"
+        given_by = next((f.source for _c, f in found if f.source), None)
+        lines.append(
+            Line(
+                text=text + (f", selon {given_by}" if given_by else ""),
+                sources=[source(c.article, f.start, f.end) for c, f in found],
+                note=given_by,
             )
-    return lines, differences
+        )
+    return lines
+
+
+def _facts(
+    facts: list[Fact], events: list[Event], names: dict[str, str], source: SourceOf
+) -> tuple[list[EventFacts], list[Line]]:
+    """Each event's facts by status, and the differences of the contested ones."""
+    sections: dict[str | None, EventFacts] = {e.id: EventFacts(e.title, e.date) for e in events}
+    differences = []
+    for fact in facts:
+        section = sections.setdefault(fact.event, EventFacts("Other articles", None))
+        sources = [source(c.article, c.start, c.end) for c in fact.claims]
+        wordings = fact.wordings
+        text = fact.statement if len(wordings) < 2 else " / ".join(f"« {w} » ({', '.join(o)})" for w, o in wordings)
+        line = Line(text=text, sources=sources, note=fact.chain)
+        if fact.status == "confirmed":
+            section.confirmed.append(line)
+        elif fact.status == "contested":
+            said = "; ".join(_difference_text(d, names) for d in fact.differences)
+            section.contested.append(Line(text=text, sources=sources, note=f"{fact.chain}; differs on {said}"))
+            for difference in fact.differences:
+                differences.append(
+                    Line(text=_difference_text(difference, names), sources=sources, note=difference.kind)
+                )
+        elif len(section.single_source) < MAX_SINGLE_PER_EVENT:
+            section.single_source.append(line)
+        else:
+            section.more_single += 1
+    return [s for s in sections.values() if s.lines()], differences
+
+
+def _difference_text(difference: Difference, names: dict[str, str]) -> str:
+    """What was compared and each value with its outlets, speakers by name."""
+    values = "; ".join(f"{names.get(v.value, v.value)} ({', '.join(v.outlets)})" for v in difference.variants)
+    return f"{difference.about}: {values}"
 
 
 def _attribution_differences(

@@ -41,10 +41,23 @@ class Statements:
     items: list[Item]
 
 
+@dataclass(frozen=True)
+class EventItems:
+    """One event's cross-check as rendered."""
+
+    title: str
+    date: str | None
+    confirmed: list[Item]
+    single_source: list[Item]
+    contested: list[Item]
+    more_single: int
+
+
 @dataclass
 class Numbered:
     """The brief's sections as rendered, with every distinct source numbered once in order of first use."""
 
+    facts: list[EventItems] = field(default_factory=list)
     timeline: list[Item] = field(default_factory=list)
     statements: list[Statements] = field(default_factory=list)
     figures: list[Item] = field(default_factory=list)
@@ -70,6 +83,10 @@ class Numbered:
                 out.append(Item(line, refs))
             return out
 
+        numbered.facts = [
+            EventItems(e.title, e.date, items(e.confirmed), items(e.single_source), items(e.contested), e.more_single)
+            for e in brief.facts
+        ]
         numbered.timeline = items(brief.timeline)
         numbered.statements = [Statements(s.title, items(s.lines)) for s in brief.statements]
         numbered.figures = items(brief.figures)
@@ -92,6 +109,22 @@ def to_markdown(brief: Brief) -> str:
         return f"- {text} {''.join(f'[^{n}]' for n in item.refs)}"
 
     out = [f"# {md(brief.title)}", "", f"_{md(summary(brief))}_", ""]
+    out += ["## Cross-check", ""]
+    for event in numbered.facts:
+        out += [f"### {md(event.date or 'undated')} — {md(event.title)}", ""]
+        for label, items in (
+            ("Confirmed", event.confirmed),
+            ("Single source", event.single_source),
+            ("Contested", event.contested),
+        ):
+            if items:
+                out += [f"**{label}**", ""]
+                out += [bullet(it, f"{md(it.line.text)} — {md(it.outlets)} ({md(it.line.note or '')})") for it in items]
+                out.append("")
+        if event.more_single:
+            out += [f"_{event.more_single} more single-source claims._", ""]
+    if not numbered.facts:
+        out += ["- No facts cross-checked.", ""]
     out += ["## Timeline", ""]
     out += [
         bullet(it, f"**{md(it.line.date or 'undated')}** — {md(it.line.text)} ({md(it.line.note or '')})")
@@ -106,7 +139,7 @@ def to_markdown(brief: Brief) -> str:
         out.append("")
     out += ["## Key figures", ""]
     out += [bullet(it, f"{md(it.line.text)} — {md(it.outlets)}") for it in numbered.figures]
-    out += ["", "## Where outlets differ", ""]
+    out += ["", "## Where outlets differ", "", f"_{md(brief.compared)}_", ""]
     out += [bullet(it, md(it.line.text)) for it in numbered.differences] or ["- No differences found."]
     out += ["", "## Coverage", ""]
     out += [bullet(it, md(it.line.text)) for it in numbered.coverage]

@@ -116,10 +116,10 @@ class ClaimReader:
         run: tuple[int, int] | None = None
         for start, end, continues in pieces:
             same_paragraph = run is not None and "\n" not in text[run[1] : start]
-            if run is not None and same_paragraph and (continues or self._content(doc, *run) < MIN_CONTENT):
-                if end - run[0] <= MAX_CLAIM_CHARS:
-                    run = (run[0], end)
-                    continue
+            joins = run is not None and same_paragraph and (continues or self._content(doc, *run) < MIN_CONTENT)
+            if joins and run is not None and end - run[0] <= MAX_CLAIM_CHARS:
+                run = (run[0], end)
+                continue
             if run is not None:
                 units.append(run)
             run = (start, end)
@@ -231,7 +231,7 @@ class ClaimReader:
                 before = next((t for t in reversed(doc[span.start : token.i]) if t.pos_ in VERB_POS), None)
                 if before is not None and before.pos_ == "VERB" and _participle(before):
                     counts = f"{counts} {self._agree(before.text, token)}"
-        return CountedFigure(figure.value, counts, figure.text, figure.start, figure.end)
+        return CountedFigure(figure.value, counts, figure.text, figure.start, figure.end, figure.source)
 
     def _agree(self, participle: str, noun: Token) -> str:
         """The participle agreed with the noun it now follows ("a tué ... civils" gives "civils tués")."""

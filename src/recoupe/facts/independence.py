@@ -42,6 +42,7 @@ class Origin:
     key: str
     label: str  # "TASS", "a Spanish-language report", "Le Courrier", "a copy of Le Courrier"
     relayed: bool  # rests on another report (a wire, a copy, a translation), not on the outlet's own work
+    copy: bool = False  # a near-copy of another stored article
 
 
 class SourceTracer:
@@ -80,7 +81,7 @@ class SourceTracer:
             seen.add(original.id)
         if original is not article:
             own = self.article_origin(original, articles)
-            return Origin(own.key, f"a copy of {own.label}", True)
+            return Origin(own.key, own.label, own.relayed, copy=True)
         lead = article.text[:LEAD_CHARS]
         wire = self.dateline.search(lead) if self.dateline is not None else None
         agency = self._name(wire.group("name")) if wire else self.cited_in(lead)
@@ -89,7 +90,7 @@ class SourceTracer:
         foreign = sorted({f.language for f in article.foreign_fragments if f.end - f.start >= MIN_FOREIGN_CHARS})
         if foreign:
             languages = " or ".join(LANGUAGE_NAMES.get(code, code) for code in foreign)
-            return Origin(f"foreign:{'+'.join(foreign)}:{article.id}", f"a {languages}-language report", True)
+            return Origin(f"foreign:{'+'.join(foreign)}:{article.id}", f"a report in {languages}", True)
         outlet = outlet_name(article)
         if outlet == UNKNOWN_OUTLET:
             return Origin(f"article:{article.id}", UNKNOWN_OUTLET, False)
@@ -106,17 +107,19 @@ class SourceTracer:
 def chain(outlets: Sequence[str], origins: Sequence[Origin]) -> str:
     """How the reports of a fact add up: "3 outlets, all citing TASS: 1 independent source"."""
     distinct_outlets = sorted(set(outlets))
-    sources = {o.key: o for o in origins}
+    sources: dict[str, Origin] = {}
+    for origin in origins:
+        sources.setdefault(origin.key, origin)
     count = len(sources)
     said = f"{len(distinct_outlets)} outlet{'s' if len(distinct_outlets) != 1 else ''}"
-    reports = len(origins)
-    if reports > len(distinct_outlets):
-        said = f"{reports} reports from {said}"
-    if count == 1 and reports > 1:
-        only = next(iter(sources.values()))
-        how = f"all citing {only.label}" if only.relayed else f"all from {only.label}"
-        said = f"{said}, {how}"
-    elif any(o.relayed for o in sources.values()):
-        relayed = sorted({o.label for o in sources.values() if o.relayed})
-        said = f"{said}, relaying {', '.join(relayed)}"
+    if len(origins) > len(distinct_outlets):
+        said = f"{len(origins)} reports from {said}"
+    copies = sum(1 for o in origins if o.copy)
+    if copies:
+        said += f", {copies} a near-copy of another"
+    relayed = sorted({o.label for o in sources.values() if o.relayed})
+    if count == 1 and len(origins) > 1 and relayed:
+        said += f", all citing {relayed[0]}"
+    elif relayed:
+        said += f", relaying {', '.join(relayed)}"
     return f"{said}: {count} independent source{'s' if count != 1 else ''}"

@@ -28,13 +28,21 @@ class CountedFigure:
     text: str
     start: int
     end: int
+    source: str | None = None  # who gives it: "l'ONU", from "selon l'ONU"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CountedFigure:
-        return cls(float(data["value"]), str(data["counts"]), str(data["text"]), int(data["start"]), int(data["end"]))
+        return cls(
+            float(data["value"]),
+            str(data["counts"]),
+            str(data["text"]),
+            int(data["start"]),
+            int(data["end"]),
+            data.get("source"),
+        )
 
     @property
     def noun(self) -> str:
