@@ -25,6 +25,7 @@ MAX_CUE_WORDS = 10
 # Paul Roux"), or a document of an organisation ("d'après le communiqué du ministère").
 MAX_ROLE_WORDS = 8
 MAX_BODY_LEAD_WORDS = 4
+APPOSITION_GAP = 3  # characters between a role phrase and the name in apposition after it (", ")
 MAX_PARAGRAPH_BREAKS = 2  # "\n\n": a quote opening the paragraph right after the sentence naming its speaker
 NOUN_PHRASE_POS = frozenset({"DET", "NOUN", "ADJ", "PROPN", "ADP", "NUM"})
 
@@ -203,15 +204,25 @@ class Attributor:
                 return subject
         limit = min(len(text), after + 60)
         person = speakers.mention_at(after, limit) if inside else speakers.person_at(after, limit)
+        sure = self.confidence
         if person is not None and len(text[after : person.start].split()) <= 3:
-            sure = self.confidence
+            if not inside and self._someone_of(doc, after, person.start):
+                # "a précisé l'entourage du maire": the mayor's people speak, not the mayor.
+                return Attribution(None, text[after : person.end].strip(" ,"), cue, None)
             return Attribution(person, person.text, cue, sure.cue_role if person.role else sure.cue_name)
         if inside:
             return None
+        named = _role_phrase(doc, after, self.words)
+        if named is not None:
+            # "a déclaré la joueuse de beach-volley américaine Kelly Cheng", "assure le responsable de la
+            # communication de Notre-Dame, André Finot": the name in apposition past a long role phrase.
+            role_end = text.find(named, after) + len(named)
+            person = speakers.person_at(role_end, role_end + APPOSITION_GAP)
+            if person is not None and not text[role_end : person.start].strip(" ,"):
+                return Attribution(person, person.text, cue, sure.cue_role)
         body = self._body_after(text, after, organisations, cue)
         if body is not None:
             return body
-        named = _role_phrase(doc, after, self.words)
         if named is not None:
             # "a ajouté le porte-parole de la police": the words name the speaker, but no one in the
             # article is known to hold the role, so there is no entity to give.
@@ -243,6 +254,16 @@ class Attributor:
         named = text[start : verb.idx].strip(" ,")
         # The words name someone the article does not name ("one man told X"): no entity to give.
         return Attribution(None, named, cue, None)
+
+    def _someone_of(self, doc: Doc, after: int, name_start: int) -> bool:
+        """Whether the words between a cue and a name make someone else the speaker: a noun and a genitive
+        right before the name ("l'entourage du maire", "des proches de X")."""
+        between = [t for t in doc[token_at(doc, after) : token_at(doc, name_start)] if not t.is_punct]
+        return (
+            len(between) >= 2
+            and between[-1].lower_ in self.words.genitive
+            and any(t.pos_ == "NOUN" for t in between[:-1])
+        )
 
     def _source_after(self, text: str, span: Marked, speakers: Speakers) -> Attribution | None:
         """A source cue right after the closing mark: « ... », selon Anne Roy."""
@@ -554,14 +575,15 @@ def _role_phrase(doc: Doc, after: int, words: Words) -> str | None:
     while end < min(len(doc), i + 9) and (
         doc[end].pos_ in ROLE_POS
         or (doc[end].pos_ == "ADP" and doc[end].lower_ in words.genitive)
-        or doc[end].text == "-"
+        or doc[end].text.startswith("-")  # "beach-volley" split by the tokenizer
+        or (end > i and doc[end - 1].text.endswith("-") and not doc[end - 1].whitespace_)
     ):
         end += 1
     while end > i + 1 and (doc[end - 1].pos_ in {"ADP", "DET"} or doc[end - 1].text == "-"):
         end -= 1
     if end - i < 2:
         return None
-    return doc.text[doc[i].idx : doc[end - 1].idx + len(doc[end - 1].text)]
+    return doc[i:end].text  # the span's characters; Doc.text would join every token of the article
 
 
 def _named_right_after(text: str, speakers: Speakers, after: int, end: int) -> tuple[PersonMention, bool] | None:
