@@ -10,6 +10,7 @@ confirmé" or "a démenti") and, inside a quote, the quote's speaker. The words 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -145,7 +146,7 @@ class ClaimReader:
             return [(start, end)]
         cuts = [m.start("opener") for m in self.openers.finditer(text, start, end)]
         bounds = [start, *cuts, end]
-        return [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if text[a:b].strip()]
+        return [(a, b) for a, b in itertools.pairwise(bounds) if text[a:b].strip()]
 
     @staticmethod
     def _content(doc: Doc, start: int, end: int) -> int:
