@@ -24,7 +24,7 @@ BRACKETED = re.compile(r"\[([^\[\]\n]{3,300})\]|\(([^()\n]{3,300})\)")
 QUOTED = re.compile(r"«\s*([^«»\n]{3,300}?)\s*»|“([^“”\n]{3,300})”")
 QUOTED_MIN_WORDS = 3  # two words are often a slogan kept on purpose (« fake news »)
 # A quote with more than this share of function words of the article's language is in that language. Brackets
-# get no such test: "[las zonas anexionadas del este de Ucrania]" holds a French "de".
+# get no such test: "[las calles del centro de la ciudad]" holds a French "de".
 QUOTED_HOME_SHARE = 0.2
 SENTENCE = re.compile(r"[^.!?…\n]+[.!?…]?")
 LETTERS = re.compile(r"[^\W\d_]{2,}")

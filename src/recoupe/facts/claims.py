@@ -1,6 +1,6 @@
 """Claims: the sentences of an article that state something, each with what it names, counts and dates.
 
-A claim is a sentence of the cleaned text (or a run of short ones of one paragraph, so that "Poutine est prêt.
+A claim is a sentence of the cleaned text (or a run of short ones of one paragraph, so that "Le maire est prêt.
 Nous attendons des signes." is one statement), never a question, a repeated headline or a line without a verb.
 Each keeps its exact span, its content lemmas and word vector (for alignment across outlets), the entities it
 names, its figures with what they count, its dates, its main verb, the stance of its reporting verb ("a
@@ -250,8 +250,8 @@ QUOTE_SHARE = 0.5  # a clause that is this much a direct quote is the quoted wor
 
 
 def _within_quote(text: str, start: int, end: int, quotes: Sequence[Quote]) -> tuple[int, int]:
-    """The quoted words of a clause that opens with a quote and is mostly that quote ("« Poutine est prêt », a
-    déclaré Peskov lors de ..."): what the speaker said, not how the outlet framed it. A clause that states
+    """The quoted words of a clause that opens with a quote and is mostly that quote ("« Le maire est prêt », a
+    déclaré son adjoint lors de ..."): what the speaker said, not how the outlet framed it. A clause that states
     something before its quote ("Peskov a accusé ..., ajoutant : « ... »") is kept whole."""
     for quote in quotes:
         if quote.end <= start or end <= quote.start:

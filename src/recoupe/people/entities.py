@@ -478,7 +478,7 @@ def _complement_end(doc: Doc, end: int, genitive: frozenset[str]) -> int:
         if token.pos_ == "DET" and (i + 1 >= limit or doc[i + 1].pos_ not in {"NOUN", "PROPN", "ADJ"}):
             break
         if token.pos_ == "ADP" and token.lower_ not in genitive:
-            break  # "le président américain après son entrée en fonction": the role ends before "après"
+            break  # "le maire adjoint après sa réélection": the role ends before "après"
         i += 1
     # A complement does not end on a preposition or determiner.
     while i > end and doc[i - 1].pos_ in {"ADP", "DET"}:

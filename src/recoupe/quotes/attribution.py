@@ -214,8 +214,8 @@ class Attributor:
             return None
         named = _role_phrase(doc, after, self.words)
         if named is not None:
-            # "a déclaré la joueuse de beach-volley américaine Kelly Cheng", "assure le responsable de la
-            # communication de Notre-Dame, André Finot": the name in apposition past a long role phrase.
+            # "a déclaré la nageuse de fond canadienne Léa Morin", "assure le responsable de la presse du
+            # musée, Paul Renaud": the name in apposition past a long role phrase.
             role_end = text.find(named, after) + len(named)
             person = speakers.person_at(role_end, role_end + APPOSITION_GAP)
             if person is not None and not text[role_end : person.start].strip(" ,"):
@@ -575,7 +575,7 @@ def _role_phrase(doc: Doc, after: int, words: Words) -> str | None:
     while end < min(len(doc), i + 9) and (
         doc[end].pos_ in ROLE_POS
         or (doc[end].pos_ == "ADP" and doc[end].lower_ in words.genitive)
-        or doc[end].text.startswith("-")  # "beach-volley" split by the tokenizer
+        or doc[end].text.startswith("-")  # "water-polo" split by the tokenizer
         or (end > i and doc[end - 1].text.endswith("-") and not doc[end - 1].whitespace_)
     ):
         end += 1
