@@ -13,7 +13,8 @@
  9. near-copies  the stored article this one repeats, if any (NearCopyIndex)
 10. cluster      the story and the event the article belongs to (Clusterer)
 11. store        one transaction per batch (Store)
-12. facts        the claims of each article, then the facts of each story the batch touched (FactsStage)
+12. facts        the claims of each article with its batch, then, at the end of the run, the facts of each
+                 story the run touched (FactsStage)
 
 Stages 2 to 5 need nothing but the article: `prepare` runs them, in this process or, with n_process > 1, on
 worker processes (read.workers). The models are built once (recoupe.models.Models) and handed in.
@@ -134,8 +135,9 @@ class Pipeline:
                             analyses.append(self.analyse(result, reading))  # 6-8. entities, quotes, dates
                     except guards.ArticleTimeout as err:
                         report.failed.append(err)
-            self.store_batch(batch, analyses)  # 9-11. near-copies, cluster, store
+            self.store_batch(batch, analyses)  # 9-11. near-copies, cluster, store; 12. claims
             report.stored.extend(a.article.id for a in analyses)
+        self.facts.flush()  # 12. the facts of the stories the run touched
         return report
 
     def analyse(self, article: Article, reading: Reading) -> Analysis:

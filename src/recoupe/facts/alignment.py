@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from recoupe.facts.records import Claim, fold
+from recoupe.facts.records import VECTOR_DTYPE, Claim, fold
 from recoupe.rules import key, parse_record
 
 FACTS_FILE = "facts.toml"
@@ -75,6 +75,7 @@ class PairScore:
 
 
 WordVectors = Callable[[str], "np.ndarray[Any, np.dtype[np.float32]] | None"]
+Matrix = np.ndarray[Any, np.dtype[Any]]
 STEM_CHARS = 6  # folded lemmas that share this many first letters are one word ("négociation", "négocier")
 SOFT_MATCH = 0.55  # two different words whose vectors are this close count as a partial match ("signe", "signal")
 
@@ -84,89 +85,208 @@ def stem(lemma: str) -> str:
     return fold(lemma)[:STEM_CHARS]
 
 
+@dataclass(frozen=True)
+class Features:
+    """What the claims of one article are scored on, as arrays (one row per claim, or per word of a claim)."""
+
+    key: int  # the same for two articles whose claims are alike
+    claims: tuple[Claim, ...]
+    word_stems: Matrix  # the stem id of each distinct stem of each claim, claim after claim
+    word_vectors: Matrix  # the unit vector of the first lemma of each of those stems (zeros without one)
+    word_idf: Matrix
+    worded: Matrix  # the rows of the claims that have words
+    word_starts: Matrix  # where each of those claims' words start in the word rows
+    weights: Matrix  # the IDF weight of each claim's stems
+    vectors: Matrix  # each claim's unit mean vector (zeros without one)
+    entities: Matrix  # claim x entity of the story: 1 where the claim names it
+    numbers: Matrix  # claim x value of the story: 1 where the claim writes it
+
+
+@dataclass(frozen=True)
+class Block:
+    """The score parts of every claim of one article against every claim of another (rows: `first`)."""
+
+    first: tuple[Claim, ...]
+    second: tuple[Claim, ...]
+    words: Matrix
+    vector: Matrix
+    entities: Matrix
+    numbers: Matrix
+
+    def total(self, weights: AlignmentWeights) -> Matrix:
+        """The weighted scores."""
+        return (
+            weights.words * self.words
+            + weights.vector * self.vector
+            + weights.entities * self.entities
+            + weights.numbers * self.numbers
+        )
+
+    def pair(self, i: int, j: int) -> PairScore:
+        """The parts of one pair."""
+        return PairScore(
+            float(self.words[i, j]), float(self.vector[i, j]), float(self.entities[i, j]), float(self.numbers[i, j])
+        )
+
+
 class Scorer:
-    """Scores pairs of claims of one story; with word vectors, different words of close meaning match in part."""
+    """Scores the claims of one story article against article, as arrays; with word vectors, different words
+    of close meaning match in part.
+
+    The scores of two articles come as one block of arrays: a story of 60 articles holds tens of thousands of
+    claim pairs, too many to score one by one in Python. Articles whose claims are alike (exact copies) are
+    scored once."""
 
     def __init__(self, claims: Sequence[Claim], vectors: WordVectors | None = None) -> None:
         frequency: Counter[str] = Counter()
-        self._stems = {c.id: frozenset(stem(lemma) for lemma in c.lemmas) for c in claims}
         for claim in claims:
-            frequency.update(self._stems[claim.id])
+            frequency.update({stem(lemma) for lemma in claim.lemmas})
         total = max(len(claims), 1)
         self.idf = {word: math.log(1 + total / count) for word, count in frequency.items()}
-        self._vectors = {c.id: c.unit_vector() for c in claims}
-        self._weights = {c.id: self._weight(self._stems[c.id]) for c in claims}
-        self._word_vectors: dict[str, tuple[list[str], np.ndarray[Any, np.dtype[np.float32]] | None]] = {}
+        self._stem_ids = {word: i for i, word in enumerate(sorted(frequency))}
+        self._stem_idf = np.array([self.idf[word] for word in sorted(frequency)], dtype=np.float64)
         self._lookup = vectors
-        if vectors is not None:
-            for claim in claims:
-                self._word_vectors[claim.id] = self._matrix(claim, vectors)
+        self._word_cache: dict[str, np.ndarray[Any, np.dtype[np.float32]] | None] = {}
+        self._entity_ids = {e: i for i, e in enumerate(sorted({e for c in claims for e in c.entities}))}
+        self._number_ids = {n: i for i, n in enumerate(sorted({n for c in claims for n in c.numbers}))}
+        dims = {len(c.vector) // np.dtype(VECTOR_DTYPE).itemsize for c in claims if c.vector}
+        self._claim_dim = dims.pop() if len(dims) == 1 else 0  # claims of two models are not compared on vectors
+        self._word_dim = self._find_word_dim(claims)
+        self._features: dict[tuple[object, ...], Features] = {}
 
-    def _matrix(
-        self, claim: Claim, vectors: WordVectors
-    ) -> tuple[list[str], np.ndarray[Any, np.dtype[np.float32]] | None]:
-        """The claim's distinct stems and the unit vectors of their first lemma (a zero row for a word without)."""
-        first: dict[str, str] = {}
-        for lemma in claim.lemmas:
-            first.setdefault(stem(lemma), lemma)
-        stems = list(first)
+    def _find_word_dim(self, claims: Sequence[Claim]) -> int:
+        """The length of the word vectors: that of the first lemma that has one (0 without any)."""
+        for claim in claims:
+            for lemma in claim.lemmas:
+                vector = self._word_vector(lemma)
+                if vector is not None:
+                    return len(vector)
+        return 0
+
+    def _word_vector(self, lemma: str) -> np.ndarray[Any, np.dtype[np.float32]] | None:
+        if self._lookup is None:
+            return None
+        if lemma not in self._word_cache:
+            self._word_cache[lemma] = self._lookup(lemma)
+        return self._word_cache[lemma]
+
+    def features(self, claims: Sequence[Claim]) -> Features:
+        """The arrays of the claims of one article, computed once for claims alike."""
+        key = tuple(_signature(c) for c in claims)
+        if key not in self._features:
+            self._features[key] = self._build(tuple(claims), len(self._features))
+        return replace(self._features[key], claims=tuple(claims))
+
+    def _build(self, claims: tuple[Claim, ...], key: int) -> Features:
+        word_stems: list[int] = []
         rows = []
-        for word in stems:
-            vector = vectors(first[word])
-            rows.append(vector if vector is not None else None)
-        size = next((len(r) for r in rows if r is not None), 0)
-        if not size:
-            return stems, None
-        matrix = np.zeros((len(stems), size), dtype=np.float32)
+        worded, starts, weights = [], [], []
+        for i, claim in enumerate(claims):
+            first: dict[str, str] = {}
+            for lemma in claim.lemmas:
+                first.setdefault(stem(lemma), lemma)
+            weights.append(sum(self.idf.get(word, 0.0) for word in first))
+            if first:
+                worded.append(i)
+                starts.append(len(word_stems))
+            for word, lemma in first.items():
+                word_stems.append(self._stem_ids[word])
+                rows.append(self._word_vector(lemma))
+        word_vectors = np.zeros((len(rows), self._word_dim), dtype=np.float32)
         for i, row in enumerate(rows):
-            if row is not None:
-                matrix[i] = row
-        return stems, matrix
+            if row is not None and len(row) == self._word_dim:
+                word_vectors[i] = row
+        vectors = np.zeros((len(claims), self._claim_dim), dtype=np.float32)
+        entities = np.zeros((len(claims), len(self._entity_ids)), dtype=np.float64)
+        numbers = np.zeros((len(claims), len(self._number_ids)), dtype=np.float64)
+        for i, claim in enumerate(claims):
+            vector = claim.unit_vector()
+            if len(vector) == self._claim_dim:
+                vectors[i] = vector
+            for entity in set(claim.entities):
+                entities[i, self._entity_ids[entity]] = 1.0
+            for number in set(claim.numbers):
+                numbers[i, self._number_ids[number]] = 1.0
+        stem_ids = np.array(word_stems, dtype=np.int64)
+        return Features(
+            key=key,
+            claims=claims,
+            word_stems=stem_ids,
+            word_vectors=word_vectors,
+            word_idf=self._stem_idf[stem_ids],
+            worded=np.array(worded, dtype=np.int64),
+            word_starts=np.array(starts, dtype=np.int64),
+            weights=np.array(weights, dtype=np.float64),
+            vectors=vectors,
+            entities=entities,
+            numbers=numbers,
+        )
 
-    def _weight(self, stems: frozenset[str]) -> float:
-        return sum(self.idf.get(word, 0.0) for word in stems)
+    def blocks(self, claims: Sequence[Claim]) -> Iterator[Block]:
+        """The scores of every pair of claims of two different articles, one block per pair of articles (in
+        order of their ids), each pair of articles alike scored once."""
+        by_article: dict[str, list[Claim]] = {}
+        for claim in claims:
+            by_article.setdefault(claim.article, []).append(claim)
+        features = [self.features(by_article[article]) for article in sorted(by_article)]
+        seen: dict[tuple[int, int], Block] = {}
+        for i, first in enumerate(features):
+            for second in features[i + 1 :]:
+                key = (first.key, second.key)
+                if key not in seen:
+                    seen[key] = self._score(first, second)
+                yield replace(seen[key], first=first.claims, second=second.claims)
+            if not any(f.key == first.key for f in features[i + 1 :]):
+                # No article after this one has its claims: the blocks of its row are not asked for again.
+                seen = {k: v for k, v in seen.items() if k[0] != first.key}
 
-    def _soft_shared(self, a: Claim, b: Claim) -> tuple[float, float]:
-        """The weight of a's words found in b and of b's words found in a, a close word counting in part."""
-        stems_a, matrix_a = self._word_vectors.get(a.id, ([], None))
-        stems_b, matrix_b = self._word_vectors.get(b.id, ([], None))
-        if matrix_a is None or matrix_b is None:
-            shared = self._weight(self._stems[a.id] & self._stems[b.id])
-            return shared, shared
-        similarity = matrix_a @ matrix_b.T
-        same = np.array([[x == y for y in stems_b] for x in stems_a], dtype=bool)
-        similarity = np.where(same, 1.0, np.where(similarity >= SOFT_MATCH, similarity, 0.0))
-        idf_a = np.array([self.idf.get(w, 0.0) for w in stems_a])
-        idf_b = np.array([self.idf.get(w, 0.0) for w in stems_b])
-        return float(idf_a @ similarity.max(axis=1)), float(idf_b @ similarity.max(axis=0))
+    def block(self, first: Sequence[Claim], second: Sequence[Claim]) -> Block:
+        """The scores of every claim of `first` against every claim of `second`."""
+        return self._score(self.features(first), self.features(second))
 
     def score(self, a: Claim, b: Claim) -> PairScore:
-        """Words, vector and entities in common, each between 0 and 1."""
-        found_a, found_b = self._soft_shared(a, b)
-        weight_a, weight_b = self._weights[a.id], self._weights[b.id]
-        # The geometric mean of the two shares: a short claim fully inside a long one still scores well.
-        words = math.sqrt((found_a / weight_a) * (found_b / weight_b)) if weight_a > 0 and weight_b > 0 else 0.0
-        va, vb = self._vectors[a.id], self._vectors[b.id]
-        vector = max(0.0, float(np.dot(va, vb))) if len(va) and len(va) == len(vb) else 0.0
-        ea, eb = set(a.entities), set(b.entities)
-        entities = len(ea & eb) / min(len(ea), len(eb)) if ea and eb else 0.0
-        numbers = 1.0 if set(a.numbers) & set(b.numbers) else 0.0
-        return PairScore(min(words, 1.0), min(vector, 1.0), entities, numbers)
+        """Words, vector and entities in common of two claims, each between 0 and 1."""
+        return self.block([a], [b]).pair(0, 0)
+
+    def _score(self, a: Features, b: Features) -> Block:
+        words = np.zeros((len(a.claims), len(b.claims)))
+        if len(a.worded) and len(b.worded):
+            words[np.ix_(a.worded, b.worded)] = self._words(a, b)
+        vector = np.clip(a.vectors @ b.vectors.T, 0.0, 1.0).astype(np.float64)
+        shared = a.entities @ b.entities.T
+        named = np.minimum(a.entities.sum(axis=1)[:, None], b.entities.sum(axis=1)[None, :])
+        entities = np.divide(shared, named, out=np.zeros_like(shared), where=named > 0)
+        numbers = ((a.numbers @ b.numbers.T) > 0).astype(np.float64)
+        return Block(a.claims, b.claims, words, vector, entities, numbers)
+
+    def _words(self, a: Features, b: Features) -> Matrix:
+        """The IDF-weighted share of words in common of the worded claims of a and b: the geometric mean of the
+        share of a's words found in b and of b's found in a (a short claim fully inside a long one still scores
+        well), a close word counting in part."""
+        same = a.word_stems[:, None] == b.word_stems[None, :]
+        if self._word_dim:
+            similarity = a.word_vectors @ b.word_vectors.T
+            matches = np.where(same, 1.0, np.where(similarity >= SOFT_MATCH, similarity, 0.0))
+        else:
+            matches = same.astype(np.float64)
+        # Each word's best match in each claim of the other article, then summed per claim, weighted by IDF.
+        best_in_b = np.maximum.reduceat(matches, b.word_starts, axis=1)
+        found_a = np.add.reduceat(a.word_idf[:, None] * best_in_b, a.word_starts, axis=0)
+        best_in_a = np.maximum.reduceat(matches, a.word_starts, axis=0)
+        found_b = np.add.reduceat(best_in_a * b.word_idf[None, :], b.word_starts, axis=1)
+        share_a = found_a / a.weights[a.worded][:, None]
+        share_b = found_b / b.weights[b.worded][None, :]
+        return np.minimum(np.sqrt(share_a * share_b), 1.0)
 
 
-def candidate_pairs(claims: Sequence[Claim], scorer: Scorer) -> list[tuple[Claim, Claim, PairScore]]:
-    """Every pair of claims of two different articles, scored."""
-    by_article: dict[str, list[Claim]] = {}
-    for claim in claims:
-        by_article.setdefault(claim.article, []).append(claim)
-    articles = sorted(by_article)
-    pairs = []
-    for i, first in enumerate(articles):
-        for second in articles[i + 1 :]:
-            for a in by_article[first]:
-                for b in by_article[second]:
-                    pairs.append((a, b, scorer.score(a, b)))
-    return pairs
+def _signature(claim: Claim) -> tuple[object, ...]:
+    """What a claim is scored on: two claims alike in all of it score alike."""
+    return (claim.lemmas, claim.entities, claim.numbers, claim.vector)
+
+
+def candidate_pairs(claims: Sequence[Claim], scorer: Scorer) -> list[Block]:
+    """The scores of every pair of claims of two different articles, one block per pair of articles."""
+    return list(scorer.blocks(claims))
 
 
 def align(
@@ -177,36 +297,34 @@ def align(
 ) -> list[list[Claim]]:
     """The claims grouped into facts (lists of claims, one per article at most), in text order of their first
     claim; a claim no other article states is a fact of its own. `days` gives each article's event day."""
-    pairs = candidate_pairs(claims, Scorer(claims, vectors))
-    return group(claims, links(pairs, weights, days or {}), days or {})
+    blocks = Scorer(claims, vectors).blocks(claims)
+    return group(claims, links(blocks, weights, days or {}), days or {})
 
 
 def links(
-    pairs: Sequence[tuple[Claim, Claim, PairScore]], weights: AlignmentWeights, days: Mapping[str, str | None]
+    blocks: Iterable[Block], weights: AlignmentWeights, days: Mapping[str, str | None]
 ) -> list[tuple[str, str, bool]]:
     """The pairs that state one fact, best first, each with whether its claims write one same number.
 
-    Each claim of a pair is the other's best match in its
-    article (two outlets telling one story in many sentences match sentence to sentence), and the pair scores
-    above the threshold, higher for articles of events on different days."""
-    best: dict[tuple[str, str], float] = {}  # (claim, the other article) -> its best score there
-    totals = []
-    for a, b, parts in pairs:
-        total = parts.total(weights)
-        totals.append(total)
-        for claim, other in ((a, b.article), (b, a.article)):
-            key = (claim.id, other)
-            best[key] = max(best.get(key, 0.0), total)
+    Each claim of a pair is the other's best match in its article (two outlets telling one story in many
+    sentences match sentence to sentence), and the pair scores above the threshold, higher for articles of
+    events on different days."""
     scored = []
-    for (a, b, parts), total in zip(pairs, totals, strict=True):
-        if parts.words < weights.min_words:
+    for block in blocks:
+        if not block.first or not block.second:
             continue
-        if total < best[(a.id, b.article)] or total < best[(b.id, a.article)]:
-            continue
-        day_a, day_b = days.get(a.article), days.get(b.article)
+        total = block.total(weights)
+        day_a, day_b = days.get(block.first[0].article), days.get(block.second[0].article)
         needed = weights.threshold + (weights.other_day if day_a and day_b and day_a != day_b else 0.0)
-        if total >= needed:
-            scored.append((total, a.id, b.id, parts.numbers > 0))
+        kept = (
+            (block.words >= weights.min_words)
+            & (total >= total.max(axis=1, keepdims=True))
+            & (total >= total.max(axis=0, keepdims=True))
+            & (total >= needed)
+        )
+        for i, j in zip(*np.nonzero(kept), strict=True):
+            a, b = block.first[i], block.second[j]
+            scored.append((float(total[i, j]), a.id, b.id, bool(block.numbers[i, j] > 0)))
     scored.sort(key=lambda s: (-s[0], s[1], s[2]))
     return [(a, b, same_number) for _score, a, b, same_number in scored]
 

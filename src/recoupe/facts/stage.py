@@ -1,8 +1,10 @@
-"""The facts stage: the claims of each new article, then the cross-check of every story a batch touched.
+"""The facts stage: the claims of each new article, then the cross-check of every story a run touched.
 
-A story's facts depend on all its articles: they are found again whenever an article joins it, from the
-claims stored for each article (its spans, words and mean vector) and the word vectors of the language's
-model, so nothing of an earlier batch has to be parsed again.
+A story's facts depend on all its articles: they are found again once an article joins it, from the claims
+stored for each article (its spans, words and mean vector) and the word vectors of the language's model, so
+nothing of an earlier batch has to be parsed again. A story is cross-checked once per run, at its end
+(`flush`), not after each batch it gains articles in: the stories to check are kept in the store with each
+batch, so a run that stops before its end leaves them for the next one.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class FactsStage:
         self.weights = load_weights(config.rules_dir)
         self._readers: dict[str, ClaimReader] = {}
         self._checkers: dict[str, CrossChecker] = {}
+        self._vectors: dict[str, WordVectors | None] = {}
 
     def reader(self, language: str) -> ClaimReader:
         """The claim reader of a language, built on its first article."""
@@ -55,7 +58,7 @@ class FactsStage:
         return self._checkers[language]
 
     def run(self, batch: Sequence[Parsed], analyses: Sequence[Analysis]) -> None:
-        """Claims of the batch's read articles saved, then the facts of the stories they joined."""
+        """Claims of the batch's read articles saved, and the stories they joined marked for `flush`."""
         if not self.config.facts:
             return
         docs = {result.id: reading.doc for _raw, result, reading in batch if isinstance(result, Article) and reading}
@@ -72,7 +75,16 @@ class FactsStage:
             if article.story:
                 stories.setdefault(article.story, article.language)
         for story, language in stories.items():
-            self.check_story(story, language)
+            self.store.mark_facts_pending(story, language)
+
+    def flush(self) -> None:
+        """The facts of every story marked since they were last found, each story in its own transaction."""
+        if not self.config.facts:
+            return
+        for story, language in self.store.facts_pending():
+            with self.store.transaction():
+                self.check_story(story, language)
+                self.store.clear_facts_pending(story)
 
     def check_story(self, story_id: str, language: str) -> None:
         """Find the facts of one story again from its articles' stored claims."""
@@ -86,11 +98,12 @@ class FactsStage:
         self.store.replace_facts(story_id, facts)
 
     def vectors(self, language: str) -> WordVectors | None:
-        """Unit word vectors from the language's spaCy model, when it has them."""
-        reader = self.models.reader(language)
-        if reader is None:
-            return None
-        return vocabulary_vectors(reader.nlp.vocab)
+        """Unit word vectors from the language's spaCy model, when it has them (one lookup per language, so
+        that its cache serves every story)."""
+        if language not in self._vectors:
+            reader = self.models.reader(language)
+            self._vectors[language] = None if reader is None else vocabulary_vectors(reader.nlp.vocab)
+        return self._vectors[language]
 
 
 def vocabulary_vectors(vocab: Vocab) -> WordVectors | None:

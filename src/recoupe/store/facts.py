@@ -57,6 +57,19 @@ class Facts(StoreConnection):
                 ],
             )
 
+    def mark_facts_pending(self, story: str, language: str) -> None:
+        """Remember that the facts of a story are to be found again (with the rules of `language`)."""
+        self.db.execute("INSERT OR IGNORE INTO facts_pending (story, language) VALUES (?, ?)", (story, language))
+
+    def facts_pending(self) -> list[tuple[str, str]]:
+        """The stories whose facts are to be found again, with their language, in story order."""
+        rows = self.db.execute("SELECT story, language FROM facts_pending ORDER BY story")
+        return [(str(row["story"]), str(row["language"])) for row in rows]
+
+    def clear_facts_pending(self, story: str) -> None:
+        """The facts of a story are current."""
+        self.db.execute("DELETE FROM facts_pending WHERE story = ?", (story,))
+
     def facts(self, story: str | None = None) -> list[Fact]:
         """The facts of one story, or of every story, in the order they were found."""
         if story is None:

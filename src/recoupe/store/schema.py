@@ -151,6 +151,13 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX facts_story ON facts(story, position);
     """,
+    # 7: the stories whose facts are to be found again (an article joined them), cross-checked at the end of a run
+    """
+    CREATE TABLE facts_pending (
+        story TEXT PRIMARY KEY,
+        language TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
