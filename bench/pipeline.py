@@ -5,7 +5,7 @@ Runs recoupe's pipeline on ../shared/corpus plus the extraction benchmark pages,
 naive baseline: trafilatura plus the full spaCy fr_core_news_md pipeline on every article, in one process
 (on --baseline-articles of them, as it is slow). Then prints the quality figures on ../shared/gold/seeds.json.
 
-    .venv/bin/python bench/pipeline.py [--articles 5000] [--baseline-articles 400] [--profile]
+    .venv/bin/python bench/pipeline.py [--articles 5000] [--baseline-articles 400] [--profile] [--facts-cost]
 """
 
 from __future__ import annotations
@@ -52,7 +52,9 @@ def peak_rss_mb() -> tuple[float, float]:
     return own, children
 
 
-def run_recoupe(pages: list[tuple[str, str]], count: int, n_process: int, batch_size: int, profile: bool) -> float:
+def run_recoupe(
+    pages: list[tuple[str, str]], count: int, n_process: int, batch_size: int, profile: bool, facts: bool = True
+) -> float:
     from recoupe.config import Config
     from recoupe.models import Models
     from recoupe.pipeline import Pipeline
@@ -60,7 +62,7 @@ def run_recoupe(pages: list[tuple[str, str]], count: int, n_process: int, batch_
     from recoupe.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
-        config = Config(db=Path(tmp) / "bench.db", n_process=n_process, batch_size=batch_size)
+        config = Config(db=Path(tmp) / "bench.db", n_process=n_process, batch_size=batch_size, facts=facts)
         store = Store(config.db)
         models = Models(config)
         pipeline = Pipeline(config, store, models)
@@ -91,7 +93,8 @@ def run_recoupe(pages: list[tuple[str, str]], count: int, n_process: int, batch_
     done = len(report.stored) + len(report.failed)
     print(
         f"recoupe   {done} inputs ({len(report.stored)} stored, {len(report.failed)} without text) in {elapsed:.1f} s:"
-        f" {done / elapsed:.1f} articles/s, {stories} stories, n_process={n_process}, batch_size={batch_size}"
+        f" {done / elapsed:.1f} articles/s, {stories} stories, n_process={n_process}, batch_size={batch_size},"
+        f" facts {'on' if facts else 'off'}"
     )
     print(
         f"CPU per article: {own / done * 1000:.1f} ms in the main process, {workers / done * 1000:.1f} ms in the"
@@ -123,12 +126,18 @@ def main() -> None:
     parser.add_argument("--n-process", type=int, default=2)
     parser.add_argument("--batch-size", type=int, default=Config().batch_size, help="articles per transaction")
     parser.add_argument("--profile", action="store_true", help="profile recoupe's run with pyinstrument")
+    parser.add_argument(
+        "--facts-cost", action="store_true", help="run again without claims and facts and print what they cost"
+    )
     args = parser.parse_args()
     if not SHARED.is_dir():
         sys.exit(f"{SHARED} is missing")
     pages = load_pages()
     print(f"{len(pages)} distinct pages, {args.articles} inputs")
     rate = run_recoupe(pages, args.articles, args.n_process, args.batch_size, args.profile)
+    if args.facts_cost:
+        without = run_recoupe(pages, args.articles, args.n_process, args.batch_size, False, facts=False)
+        print(f"claims and facts add {without / rate - 1:.0%} to ingest time (target: at most 25%)")
     own, children = peak_rss_mb()
     print(f"peak memory: {own:.0f} MB in the main process, {children:.0f} MB in the largest worker")
     if args.baseline_articles <= 0:
