@@ -19,9 +19,22 @@ from recoupe.config import Config
 from recoupe.records import Mention, Quote, stable_id
 from recoupe.server import highlight, views
 from recoupe.server.app import create_app
+from recoupe.server.rendering import speaker_url
 from recoupe.server.state import AppState
 from recoupe.store import Store
-from web_samples import SAMPLES, STORY_ID, analysis_of, article_id, entity_id, fill, quote_id
+from web_samples import (
+    CLOSING,
+    SAMPLES,
+    SHUTTLES,
+    STORY_ID,
+    USERS,
+    analysis_of,
+    article_id,
+    entity_id,
+    fill,
+    quote_id,
+    sample_facts,
+)
 
 
 @pytest.fixture
@@ -134,7 +147,8 @@ def test_story_list_and_story_page(client: TestClient) -> None:
     page = client.get("/").text
     assert "Fermeture du tramway de Valbrune" in page and "Grève reconduite" in page
     story = client.get(f"/stories/{STORY_ID}").text
-    assert story.index("Fermeture de la ligne B") < story.index("Grève reconduite")
+    closing, strike = (f'id="e-{stable_id("event", key)}"' for key in ("fermeture", "grève"))
+    assert story.index(closing) < story.index(strike)
     assert f"/articles/{article_id('a1')}#q-{quote_id('a1', 0)}" in story
     assert f"/speakers/{entity_id('Octave Lemaire')}" in story
 
@@ -216,7 +230,7 @@ def test_story_page_renders_a_structured_brief_escaped(client: TestClient, monke
     monkeypatch.setattr(views, "build_brief", lambda store, story_id, config: Brief())
     html = client.get(f"/stories/{STORY_ID}").text
     assert "&lt;i&gt;ligne&lt;/i&gt; fermée" in html and "&lt;b&gt;Le Courrier&lt;/b&gt;" in html
-    assert f'class="source" href="/articles/{article_id("a1")}"' in html
+    assert f'class="source" href="/articles/{article_id("a1")}?span=0-5#span"' in html
     assert "<h4>Maëlle Garnier</h4>" in html and "Chiffres" not in html
 
 
@@ -306,3 +320,55 @@ def test_concurrent_requests_build_a_brief_once(tmp_path: Path, monkeypatch: pyt
     finally:
         state.close()
     assert calls == [STORY_ID] and all(b == briefs[0] for b in briefs)
+
+
+def _fact_statuses(html: str, event_key: str) -> list[str]:
+    """The statuses of the facts listed under one event, in page order."""
+    start = html.index(f'id="e-{stable_id("event", event_key)}"')
+    end = html.find('<article class="event"', start + 1)
+    return re.findall(r'<li class="fact fact-(\w+)"', html[start : end if end > 0 else len(html)])
+
+
+def test_story_page_cross_checks_each_event(client: TestClient, store: Store) -> None:
+    store.replace_facts(STORY_ID, sample_facts())
+    html = client.get(f"/stories/{STORY_ID}").text
+    # Confirmed first, then single-source, then contested, though the store holds the contested one first.
+    assert _fact_statuses(html, "fermeture") == ["confirmed", "contested"]
+    assert _fact_statuses(html, "grève") == ["single_source"]
+    text = re.sub(r"[ \t\n]+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+    assert "confirmé" in text and "source unique" in text and "contesté" in text
+    assert "2 médias\u00a0: 2 sources indépendantes" in text
+    assert "1 média, relayant un texte en espagnol\u00a0: 1 source indépendante" in text
+    assert "Diverge sur navettes par heure" in text and "Diverge sur le locuteur" in text and "dément" in text
+    assert f'<a href="{speaker_url(entity_id("Octave Lemaire"))}">Octave Lemaire</a>' in html
+    # Both wordings of the confirmed fact, each with its outlet.
+    assert USERS.replace("'", "&#39;") in html and CLOSING in html
+    english = unescape(client.get(f"/stories/{STORY_ID}?lang=en").text)
+    for fact in sample_facts():
+        assert fact.chain in english  # the store's English wording, rebuilt from the counts
+    assert "Differs on the speaker:" in english and "denies" in english
+
+
+def test_claim_link_marks_the_claim_on_its_article(client: TestClient, store: Store) -> None:
+    store.replace_facts(STORY_ID, sample_facts())
+    html = client.get(f"/stories/{STORY_ID}").text
+    links = re.findall(r'class="claim-link" href="([^"]+)"', html)
+    claims = [c for fact in sample_facts() for c in fact.claims]
+    assert len(links) == len(claims)
+    shuttles = next(c for c in claims if c.text == SHUTTLES)
+    link = f"/articles/{shuttles.article}?span={shuttles.start}-{shuttles.end}#span"
+    assert link in links
+    article = client.get(link.split("#")[0]).text
+    # The claim's words are one mark, over the quote they overlap; the article's other quote stays marked.
+    texts = _marks(article).texts
+    assert texts["span"] == SHUTTLES and f"q-{quote_id('a2', 0)}" not in texts
+    assert client.get(f"/articles/{article_id('a1')}?span=999-9999").status_code == 200  # past the end: no mark
+    for bad in ("9-3", "a-b", "5"):
+        response = client.get(f"/articles/{article_id('a1')}", params={"span": bad})
+        assert response.status_code == 422 and "span" in response.text, bad
+
+
+def test_article_outlet_falls_back_to_the_site() -> None:
+    assert views.outlet_of({"outlet": None, "source": "https://www.vigie.example/a/1"}) == "vigie.example"
+    assert views.outlet_of({"outlet": " La Vigie ", "source": "x.txt"}) == "La Vigie"
+    assert views.outlet_of({"outlet": "", "source": "/tmp/a.txt"}) == "unknown outlet"

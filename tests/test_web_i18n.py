@@ -15,12 +15,13 @@ from recoupe.config import Config
 from recoupe.server import i18n, views
 from recoupe.server.app import create_app
 from recoupe.store import Store
-from web_samples import STORY_ID, article_id, entity_id, fill
+from web_samples import STORY_ID, article_id, entity_id, fill, sample_facts
 
 PAGES = {
     "story list": "/",
     "story": f"/stories/{STORY_ID}",
     "article": f"/articles/{article_id('a1')}",
+    "article with a claim": f"/articles/{article_id('a1')}?span=0-20",
     "speaker": f"/speakers/{entity_id('Maëlle Garnier')}",
     "search": "/search?q=tramway",
     "empty search": "/search?q=introuvable",
@@ -39,6 +40,7 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 @pytest.fixture
 def client(store: Store, config: Config) -> Iterator[TestClient]:
     fill(store)
+    store.replace_facts(STORY_ID, sample_facts())  # the story page shows its cross-check
     with TestClient(create_app(config, store, token="t"), client=("127.0.0.1", 1)) as c:
         yield c
 

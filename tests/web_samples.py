@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from recoupe.facts.records import Difference, Fact, FactClaim, Variant
 from recoupe.records import Analysis, Article, Entity, Event, Mention, Quote, Story, stable_id
 from recoupe.store import Store
 
@@ -120,3 +121,77 @@ def fill(store: Store, samples: tuple[Sample, ...] = SAMPLES) -> None:
             store.upsert_event(Event(stable_id("event", key), STORY_ID, date, title))
         for sample in samples:
             store.save_analysis(analysis_of(sample, STORY_ID, stable_id("event", sample.event)))
+
+
+def _claim(key: str, sentence: str, outlet: str, source: str | None = None) -> FactClaim:
+    """A claim of a fact: the sentence as it stands in sample `key`'s text, with its exact span."""
+    text = next(s.text for s in SAMPLES if s.key == key)
+    start = text.index(sentence)
+    return FactClaim(
+        stable_id("clm", key, sentence),
+        article_id(key),
+        outlet,
+        start,
+        start + len(sentence),
+        sentence,
+        source or outlet,
+    )
+
+
+COURRIER, COLLINES = "Le Courrier de Valbrune", "Quotidien des Collines"
+CLOSING = "La mairie de Valbrune a annoncé lundi la fermeture de la ligne B du tramway."
+USERS = "Au lendemain de l'annonce, les usagers de Valbrune cherchent des solutions."
+SHUTTLES = "Des navettes passeront toutes les dix minutes"
+STRIKE = "Le Syndicat des rails a reconduit la grève jeudi à Valbrune."
+
+
+def sample_facts() -> list[Fact]:
+    """Invented facts of the sample story, in the order the cross-check would store them (contested first, to see
+    the page put them last): one contested on a figure, a speaker and a denial, one confirmed by two outlets in two
+    wordings, one resting on a report in another language."""
+    closing = stable_id("event", "fermeture")
+    figure = Difference("figure", "navettes par heure", (Variant("6", (COURRIER,)), Variant("10", (COLLINES,))))
+    speaker = Difference(
+        "attribution",
+        "the speaker",
+        (Variant(entity_id("Maëlle Garnier"), (COLLINES,)), Variant(entity_id("Octave Lemaire"), (COURRIER,))),
+    )
+    stance = Difference(
+        "stance", "confirmed or denied", (Variant("affirms", (COLLINES,)), Variant("denies", (COURRIER,)))
+    )
+    return [
+        Fact(
+            stable_id("fct", "navettes"),
+            STORY_ID,
+            closing,
+            SHUTTLES,
+            "contested",
+            2,
+            (COURRIER, COLLINES),
+            "2 outlets: 2 independent sources",
+            (_claim("a2", SHUTTLES, COLLINES), _claim("a1", CLOSING, COURRIER)),
+            (figure, speaker, stance),
+        ),
+        Fact(
+            stable_id("fct", "fermeture"),
+            STORY_ID,
+            closing,
+            CLOSING,
+            "confirmed",
+            2,
+            (COURRIER, COLLINES),
+            "2 outlets: 2 independent sources",
+            (_claim("a1", CLOSING, COURRIER), _claim("a2", USERS, COLLINES)),
+        ),
+        Fact(
+            stable_id("fct", "grève"),
+            STORY_ID,
+            stable_id("event", "grève"),
+            STRIKE,
+            "single_source",
+            1,
+            (COURRIER,),
+            "1 outlet, relaying a report in Spanish: 1 independent source",
+            (_claim("a3", STRIKE, COURRIER, "a report in Spanish"),),
+        ),
+    ]

@@ -26,8 +26,14 @@ class Span:
     close_tag: Markup
 
 
-def _valid(start: int, end: int, length: int) -> bool:
+def valid_span(start: int, end: int, length: int) -> bool:
+    """Whether [start, end) is a non-empty stretch of a text of this length."""
     return 0 <= start < end <= length
+
+
+def claim_span(start: int, end: int) -> Span:
+    """The words of a claim a link points to: one <mark id="span">, the page's target."""
+    return Span(start, end, Markup('<mark class="claim" id="span">'), Markup("</mark>"))
 
 
 def _non_overlapping(spans: Sequence[Span]) -> list[Span]:
@@ -43,7 +49,7 @@ def quote_spans(quotes: Sequence[Quote], length: int, speaker_names: dict[str, s
     """One <mark> per quote, with its id, kind and speaker as data attributes."""
     spans = []
     for quote in quotes:
-        if not _valid(quote.start, quote.end, length):
+        if not valid_span(quote.start, quote.end, length):
             continue
         speaker = speaker_names.get(quote.speaker or "", "")
         open_tag = Markup(
@@ -57,7 +63,7 @@ def mention_spans(mentions: Sequence[Mention], length: int, href: Callable[[str]
     """One link per entity mention, to the entity's page."""
     spans = []
     for mention in mentions:
-        if not _valid(mention.start, mention.end, length):
+        if not valid_span(mention.start, mention.end, length):
             continue
         open_tag = Markup('<a class="entity" href="{}" data-entity="{}">').format(href(mention.entity), mention.entity)
         spans.append(Span(mention.start, mention.end, open_tag, Markup("</a>")))

@@ -8,13 +8,17 @@ context variable, so that macros imported without context translate too.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
+from typing import Any
 
+from babel import Locale
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.support import NullTranslations, Translations
 from starlette.requests import Request
 
@@ -124,3 +128,90 @@ def entity_type(code: str) -> str:
 def quote_kind(kind: str) -> str:
     """A quote kind (direct, indirect, mixed) as a word of the interface language."""
     return gettext(QUOTE_KINDS.get(kind, kind))
+
+
+STATUS_LABELS = {"confirmed": _("confirmed"), "single_source": _("single source"), "contested": _("contested")}
+# What a difference compared, by kind; a figure's difference says what the figure counts, in the article's words.
+DIFFERENCE_ABOUT = {"date": _("the day"), "attribution": _("the speaker"), "stance": _("confirmed or denied")}
+STANCES = {"affirms": _("confirms"), "denies": _("denies")}
+UNKNOWN_OUTLET = "unknown outlet"  # recoupe.facts.outlets.UNKNOWN_OUTLET, as the store keeps it
+FOREIGN_REPORT = re.compile(r"^a report in (?P<languages>.+)$")
+
+
+def status(code: str) -> str:
+    """A fact's status (confirmed, single_source, contested) in the interface language."""
+    return gettext(STATUS_LABELS.get(code, code))
+
+
+def outlet(name: str | None) -> str:
+    """An outlet's name, or 'unknown source' in the interface language."""
+    return name if name and name != UNKNOWN_OUTLET else gettext("unknown source")
+
+
+def difference_about(kind: str, about: str) -> str:
+    """What a difference compared, in the interface language."""
+    return gettext(DIFFERENCE_ABOUT[kind]) if kind in DIFFERENCE_ABOUT else about
+
+
+def stance(code: str) -> str:
+    """'affirms' or 'denies' as a verb of the interface language."""
+    return gettext(STANCES.get(code, code))
+
+
+@cache
+def _language_codes() -> dict[str, str]:
+    """Language codes by their English names ('Spanish': 'es'), as the fact reader writes origins."""
+    return {name: code for code, name in Locale.parse("en").languages.items()}
+
+
+def source_label(label: str) -> str:
+    """An origin the store labels in English ('a report in Spanish or Russian') in the interface language; an
+    agency's or outlet's name as it is."""
+    found = FOREIGN_REPORT.match(label)
+    if found is None:
+        return outlet(label)
+    names = Locale.parse(language()).languages
+    codes = [_language_codes().get(name, name) for name in found.group("languages").split(" or ")]
+    spoken = format_list([names.get(code, code) for code in codes], style="or", locale=language())
+    return gettext("a report in %(languages)s") % {"languages": spoken}
+
+
+def chain(counts: Mapping[str, Any]) -> str:
+    """How the reports of a fact add up, worded for the reader: '3 outlets, all citing TASS: 1 independent source'
+    (counts as views.fact_view gives them)."""
+    outlets, reports, copies = int(counts["outlets"]), int(counts["reports"]), int(counts["copies"])
+    sources = int(counts["sources"])
+    relayed = [source_label(label) for label in counts["relayed"]]
+    said = ngettext("%(num)d outlet", "%(num)d outlets", outlets) % {"num": outlets}
+    if reports > outlets:
+        said = ngettext("%(num)d report from %(outlets)s", "%(num)d reports from %(outlets)s", reports) % {
+            "num": reports,
+            "outlets": said,
+        }
+    if copies:
+        said += ngettext(", %(num)d a near-copy of another", ", %(num)d near-copies of others", copies) % {
+            "num": copies
+        }
+    if sources == 1 and reports > 1 and relayed:
+        said += gettext(", all citing %(source)s") % {"source": relayed[0]}
+    elif relayed:
+        said += gettext(", relaying %(sources)s") % {"sources": format_list(relayed, locale=language())}
+    independent = ngettext("%(num)d independent source", "%(num)d independent sources", sources) % {"num": sources}
+    return gettext("%(reports)s: %(sources)s") % {"reports": said, "sources": independent}
+
+
+def variant(value: str, kind: str) -> str:
+    """One value a difference compares, for the reader: days written out, confirmations as verbs."""
+    if kind == "stance":
+        return stance(value)
+    if kind == "date":
+        return ", ".join(day(part) if ISO_DAY.match(part) else part for part in value.split(", "))
+    return value
+
+
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def language_name(code: str) -> str:
+    """A language code ('fr', 'en') as the language's name in the interface language ('français', 'English')."""
+    return str(Locale.parse(language()).languages.get(code, code))

@@ -38,6 +38,14 @@ def templates() -> Jinja2Templates:
     env.filters["day"] = i18n.day
     env.filters["entity_type"] = i18n.entity_type
     env.filters["quote_kind"] = i18n.quote_kind
+    env.filters["status"] = i18n.status
+    env.filters["language_name"] = i18n.language_name
+    env.filters["outlet"] = i18n.outlet
+    env.filters["outlet_of"] = lambda item: i18n.outlet(views.outlet_of(item))
+    env.filters["chain"] = i18n.chain
+    env.filters["source_label"] = i18n.source_label
+    env.filters["variant"] = i18n.variant
+    env.globals["difference_about"] = i18n.difference_about
     env.globals["speaker_url"] = speaker_url
     env.globals["ui_language"] = i18n.language
     env.globals["chart_timeline"] = charts.timeline

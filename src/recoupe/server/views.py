@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlparse
 
 from markupsafe import Markup, escape
 
 from recoupe.brief.build import build_brief
 from recoupe.config import Config
+from recoupe.facts.outlets import UNKNOWN_OUTLET, outlet_name
+from recoupe.facts.records import STATUSES, Fact
+from recoupe.records import Article
 from recoupe.server import highlight
 from recoupe.store import Store
 
@@ -61,7 +65,12 @@ def story(store: Store, story_id: str) -> dict[str, Any]:
     for order, event in enumerate(events, start=1):
         event["articles"] = placed.pop(event["id"], [])
         event["order"] = order
-        texts = [text for a in event["articles"] if (text := _text(store, a["id"])) is not None]
+        texts = []
+        for header in event["articles"]:
+            found_article = store.article(header["id"])
+            if found_article is not None:
+                texts.append(found_article.text)
+                header["language"] = found_article.language
         event["label"] = event_label(texts) or event["title"]
     # Articles whose event is unknown (or was merged away) still belong to the story.
     unplaced = [a for rest in placed.values() for a in rest]
@@ -87,11 +96,6 @@ DATELINE = re.compile(
     r"(?:\d{1,2}(?:er)?\s+\w+\s+\d{4}|\w+\s+\d{1,2},\s+\d{4}|\d{4}-\d{2}-\d{2})?\s*(?:\([^()\n]{1,40}\))?\s*[-–—]\s+"
 )
 WORD = re.compile(r"\w{3,}")
-
-
-def _text(store: Store, article_id: str) -> str | None:
-    found = store.article(article_id)
-    return found.text if found is not None else None
 
 
 def lead_sentence(text: str) -> str | None:
@@ -129,6 +133,95 @@ def event_label(texts: Sequence[str]) -> str | None:
 
     best = max(range(len(leads)), key=lambda i: (score(i), -i))
     return shorten(leads[best])
+
+
+MAX_SINGLE_PER_EVENT = 8  # single-source claims listed under an event; the others are counted
+
+
+def cross_check(store: Store, story_view: dict[str, Any]) -> None:
+    """Give each event of a story view its facts (`facts`): confirmed, then single-source, then contested; facts
+    of an event the story no longer has go to its last, unplaced event (made if there is none)."""
+    articles = [a for event in story_view["events"] for a in event["articles"]]
+    copies = {a["id"] for a in articles if a["duplicate_of"]}
+    facts = store.facts(story_view["id"])
+    known = {event["id"] for event in story_view["events"] if event["id"]}
+    placed: dict[str | None, list[Fact]] = {}
+    for fact in facts:
+        placed.setdefault(fact.event if fact.event in known else None, []).append(fact)
+    # Labels of the outlets of the story: a claim resting on anything else rests on another report.
+    outlets = {c.outlet for fact in facts for c in fact.claims}
+    speakers = sorted({v.value for f in facts for d in f.differences if d.kind == "attribution" for v in d.variants})
+    names = {e.id: e.name for e in store.entities(speakers)} if speakers else {}
+    if placed.get(None) and not any(event["id"] is None for event in story_view["events"]):
+        story_view["events"].append(
+            {"id": None, "story": story_view["id"], "date": None, "title": None, "articles": []}
+        )
+    for event in story_view["events"]:
+        event["facts"] = event_facts(placed.get(event["id"], []), copies, outlets, names)
+    story_view["fact_count"] = len(facts)
+    # "Where outlets differ": the contested facts, and how many facts were compared (those of several articles).
+    story_view["compared"] = sum(1 for f in facts if len({c.article for c in f.claims}) > 1)
+    story_view["contested"] = [
+        fact_view(f, copies, outlets, names) | {"event": f.event} for f in facts if f.status == "contested"
+    ]
+    by_id = {a["id"]: a for a in articles}
+    story_view["copies"] = [
+        {"copy": a, "original": by_id.get(a["duplicate_of"])} for a in articles if a["duplicate_of"]
+    ]
+
+
+def event_facts(facts: Sequence[Fact], copies: set[str], outlets: set[str], names: dict[str, str]) -> dict[str, Any]:
+    """One event's facts by status, each as the page shows it, with how many single-source ones are not listed."""
+    by_status: dict[str, list[dict[str, Any]]] = {status: [] for status in STATUSES}
+    more_single = 0
+    for fact in facts:
+        listed = by_status[fact.status]
+        if fact.status == "single_source" and len(listed) >= MAX_SINGLE_PER_EVENT:
+            more_single += 1
+            continue
+        listed.append(fact_view(fact, copies, outlets, names))
+    return {**by_status, "count": len(facts), "more_single": more_single}
+
+
+def fact_view(fact: Fact, copies: set[str], outlets: set[str], names: dict[str, str]) -> dict[str, Any]:
+    """A fact for the page: its wordings with the claims (article and span) using each, its chain of sources as
+    counts to be worded in the interface language, and its differences (a speaker by name, with their id)."""
+    wordings: dict[str, list[dict[str, Any]]] = {}
+    for claim in fact.claims:
+        wordings.setdefault(claim.text, []).append(
+            {"article": claim.article, "outlet": claim.outlet, "start": claim.start, "end": claim.end}
+        )
+    distinct_outlets = {c.outlet for c in fact.claims}
+    relayed = sorted({c.source for c in fact.claims if c.source not in outlets and c.source != UNKNOWN_OUTLET})
+    return {
+        "id": fact.id,
+        "status": fact.status,
+        "statement": fact.statement,
+        "outlets": list(fact.outlets),
+        "wordings": [{"text": text, "claims": claims} for text, claims in wordings.items()],
+        "chain": {
+            "outlets": len(distinct_outlets),
+            "reports": len(fact.claims),
+            "copies": sum(1 for c in fact.claims if c.article in copies),
+            "relayed": relayed,
+            "sources": fact.independent_sources,
+        },
+        "differences": [
+            {
+                "kind": d.kind,
+                "about": d.about,
+                "variants": [
+                    {
+                        "value": names.get(v.value, v.value) if d.kind == "attribution" else v.value,
+                        "speaker": v.value if d.kind == "attribution" else None,
+                        "outlets": list(v.outlets),
+                    }
+                    for v in d.variants
+                ],
+            }
+            for d in fact.differences
+        ],
+    }
 
 
 def brief(store: Store, story_id: str, config: Config) -> dict[str, Any]:
@@ -172,15 +265,19 @@ def article_json(view: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def article_html(view: dict[str, Any], entity_href: Callable[[str], str]) -> list[Markup]:
-    """The article's paragraphs, escaped, with quotes and mentions marked."""
+def article_html(
+    view: dict[str, Any], entity_href: Callable[[str], str], claim: tuple[int, int] | None = None
+) -> list[Markup]:
+    """The article's paragraphs, escaped, with quotes and mentions marked, and the claim's span if one is given
+    (over the quotes it overlaps: the link came for these words)."""
     text = view["article"].text
     names = {e.id: e.name for e in view["entities"].values()}
-    marked = highlight.highlight(
-        text,
-        highlight.quote_spans(view["quotes"], len(text), names),
-        highlight.mention_spans(view["mentions"], len(text), entity_href),
-    )
+    quotes = highlight.quote_spans(view["quotes"], len(text), names)
+    if claim is not None and highlight.valid_span(*claim, len(text)):
+        start, end = claim
+        quotes = [q for q in quotes if q.end <= start or q.start >= end]
+        quotes = sorted([*quotes, highlight.claim_span(start, end)], key=lambda s: s.start)
+    marked = highlight.highlight(text, quotes, highlight.mention_spans(view["mentions"], len(text), entity_href))
     return highlight.paragraphs(marked)
 
 
@@ -200,6 +297,19 @@ def entity(store: Store, entity_id: str, limit: int, offset: int) -> dict[str, A
         "offset": offset,
         "statements": statements,
     }
+
+
+def outlet_of(item: Mapping[str, Any] | Article) -> str:
+    """Who published an article (a header row or the article): its outlet, else its site's host, else
+    UNKNOWN_OUTLET, as recoupe.facts.outlets names them."""
+    if isinstance(item, Article):
+        return outlet_name(item)
+    named = str(item.get("outlet") or "").strip()
+    if named:
+        return named
+    source = str(item.get("source") or "")
+    host = urlparse(source).hostname if source.startswith(("http://", "https://")) else None
+    return host.removeprefix("www.") if host else UNKNOWN_OUTLET
 
 
 def snippet_html(snippet: str | None) -> Markup:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -39,15 +40,20 @@ def _story_and_brief(state: AppState, story_id: str) -> tuple[dict[str, Any], di
     other request if it ran on the event loop."""
     with state.reading() as store:
         story = views.story(store, story_id)
+        views.cross_check(store, story)
     return story, state.brief(story_id)
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
-async def article_page(request: Request, state: State, article_id: str) -> Response:
+async def article_page(
+    request: Request, state: State, article_id: str, span: Annotated[str, Query(max_length=30)] = ""
+) -> Response:
+    """An article, its quotes and mentions marked; `span=START-END` marks the words of a claim too."""
+    claim = _span(span)
     with state.reading() as store:
         view = views.article(store, article_id)
-    body = views.article_html(view, speaker_url)
-    return render(request, "article.html", {**view, "body": body})
+    body = views.article_html(view, speaker_url, claim)
+    return render(request, "article.html", {**view, "body": body, "span": claim})
 
 
 @router.get("/speakers/{entity_id}", response_class=HTMLResponse)
@@ -113,6 +119,19 @@ def _selected(options: Markup, value: str) -> Markup:
     return options.replace(
         Markup('<option value="{}">').format(value), Markup('<option value="{}" selected>').format(value), 1
     )
+
+
+SPAN = re.compile(r"^(\d{1,9})-(\d{1,9})$")
+
+
+def _span(value: str) -> tuple[int, int] | None:
+    """The characters START-END of an article a link asks to mark, checked to be a span (start before end)."""
+    if not value:
+        return None
+    found = SPAN.match(value)
+    if found is None or int(found.group(1)) >= int(found.group(2)):
+        raise HTTPException(422, f"'span' must be START-END with START < END, not {value[:30]!r}")
+    return int(found.group(1)), int(found.group(2))
 
 
 def _date(value: str, name: str) -> str | None:

@@ -9,7 +9,7 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   }
   // A quote reached through a link is scrolled to the middle of the screen rather than the top edge.
-  if (location.hash.indexOf("#q-") === 0) {
+  if (location.hash.indexOf("#q-") === 0 || location.hash === "#span") {
     var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
     if (target) { target.scrollIntoView({block: "center"}); }
   }
