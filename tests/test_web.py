@@ -16,10 +16,11 @@ from fastapi.testclient import TestClient
 
 import recoupe.brief.build
 from recoupe.config import Config
-from recoupe.records import Mention, Quote, stable_id
+from recoupe.records import Event, Mention, Quote, Story, stable_id
 from recoupe.server import highlight, views
 from recoupe.server.app import create_app
 from recoupe.server.rendering import speaker_url
+from recoupe.server.routes import pages
 from recoupe.server.state import AppState
 from recoupe.store import Store
 from web_samples import (
@@ -372,3 +373,70 @@ def test_article_outlet_falls_back_to_the_site() -> None:
     assert views.outlet_of({"outlet": None, "source": "https://www.vigie.example/a/1"}) == "vigie.example"
     assert views.outlet_of({"outlet": " La Vigie ", "source": "x.txt"}) == "La Vigie"
     assert views.outlet_of({"outlet": "", "source": "/tmp/a.txt"}) == "unknown outlet"
+
+
+def _second_story(store: Store) -> str:
+    """Add a one-article English story from another outlet, dated after the tramway story."""
+    story = stable_id("story", "harbour")
+    sample = replace(
+        SAMPLES[2],
+        key="en1",
+        title="Harbour pilots call off their strike",
+        outlet="Harbour Weekly",
+        published="2031-04-01T09:00:00",
+        text="The harbour pilots of Valbrune called off their strike on Tuesday after a night of talks.",
+        quotes=(),
+        names=("Valbrune",),
+    )
+    event = stable_id("event", "pilots")
+    analysis = analysis_of(sample, story, event)
+    with store.transaction():
+        store.upsert_story(Story(story, "Harbour pilots call off their strike"))
+        store.upsert_event(Event(event, story, "2031-04-01", "Strike called off"))
+        store.save_analysis(replace(analysis, article=replace(analysis.article, language="en")))
+    return story
+
+
+def test_story_list_filters_and_sorts(client: TestClient, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    harbour = _second_story(store)
+
+    def listed(**params: str) -> list[str]:
+        response = client.get("/", params=params)
+        assert response.status_code == 200, params
+        return re.findall(r'class="story-link" href="/stories/([^"]+)"', response.text)
+
+    assert listed() == [harbour, STORY_ID]  # latest first
+    assert listed(sort="largest") == [STORY_ID, harbour]
+    assert listed(sort="outlets") == [STORY_ID, harbour]
+    assert listed(language="en") == [harbour]
+    assert listed(outlet="Le Courrier de Valbrune") == [STORY_ID]
+    assert listed(size="2") == [STORY_ID]
+    assert listed(**{"from": "2031-03-04", "to": "2031-03-09"}) == []
+    assert listed(**{"from": "2031-03-04", "to": "2031-03-10"}) == [STORY_ID]  # 'to' takes in its whole day
+    assert listed(**{"from": "", "to": "", "outlet": "", "language": "", "size": "", "sort": ""}) == [harbour, STORY_ID]
+    html = client.get("/").text
+    assert f'class="entity-link" href="{speaker_url(entity_id("Maëlle Garnier"))}"' in html
+    assert re.search(r'<span class="lang-label" title="anglais">en</span>', html)
+    for params, field in (({"sort": "oldest"}, "sort"), ({"size": "0"}, "size"), ({"size": "x"}, "size")):
+        response = client.get("/", params=params)
+        assert response.status_code == 422 and field in response.text, params
+    reversed_dates = client.get("/", params={"from": "2031-03-09", "to": "2031-03-04"})
+    assert reversed_dates.status_code == 422
+    # The pager keeps the filters.
+    monkeypatch.setattr(pages, "PAGE_SIZE", 1)
+    first = client.get("/", params={"sort": "largest"}).text
+    older = re.search(r'<a href="([^"]+)">[^<]*→</a>', first)
+    assert older is not None and unescape(older.group(1)) == "/?offset=1&sort=largest"
+    assert re.findall(r'class="story-link" href="/stories/([^"]+)"', client.get(unescape(older.group(1))).text) == [
+        harbour
+    ]
+
+
+def test_download_links_answer_json(client: TestClient) -> None:
+    story = client.get(f"/stories/{STORY_ID}").text
+    speaker = client.get(f"/speakers/{entity_id('Octave Lemaire')}").text
+    links = re.findall(r'<a download href="([^"]+)"', story) + re.findall(r'<a download href="([^"]+)"', speaker)
+    assert len(links) == 3
+    for link in links:
+        response = client.get(unescape(link))
+        assert response.status_code == 200 and response.headers["content-type"] == "application/json", link

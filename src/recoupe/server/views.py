@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
@@ -16,7 +17,7 @@ from recoupe.facts.outlets import UNKNOWN_OUTLET, outlet_name
 from recoupe.facts.records import STATUSES, Fact
 from recoupe.records import Article
 from recoupe.server import highlight
-from recoupe.store import Store
+from recoupe.store import Store, queries
 
 SNIPPET_OPEN, SNIPPET_CLOSE = "\ue000", "\ue001"  # the hit markers store.search_articles puts in snippets
 
@@ -37,6 +38,62 @@ def stories(store: Store, limit: int, offset: int) -> dict[str, Any]:
     for summary in summaries:
         summary["timeline"] = timelines[summary["id"]]
     return {"total": store.count_stories(), "limit": limit, "offset": offset, "stories": summaries}
+
+
+def story_list(store: Store, filters: StoryFilters, limit: int, offset: int) -> dict[str, Any]:
+    """A page of the story list: the stories the filters keep in their order, each with its timeline and the
+    entities it mentions most."""
+    total, summaries = queries.filtered_story_summaries(
+        store,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        outlet=filters.outlet,
+        language=filters.language,
+        min_articles=filters.min_articles,
+        order=filters.order,
+        limit=limit,
+        offset=offset,
+    )
+    ids = [s["id"] for s in summaries]
+    timelines = store.timelines(ids)
+    entities = queries.story_entities(store, ids)
+    for summary in summaries:
+        summary["timeline"] = timelines[summary["id"]]
+        summary["entities"] = entities[summary["id"]]
+    return {"total": total, "limit": limit, "offset": offset, "stories": summaries}
+
+
+@dataclass(frozen=True)
+class StoryFilters:
+    """What the story list keeps and in what order: an article of this outlet, language and date range (ISO days),
+    at least `min_articles` articles, sorted by one of queries.STORY_ORDERS."""
+
+    date_from: str | None = None
+    date_to: str | None = None
+    outlet: str | None = None
+    language: str | None = None
+    min_articles: int = 1
+    order: str = "latest"
+
+    def __post_init__(self) -> None:
+        if self.order not in queries.STORY_ORDERS:
+            raise ValueError(f"'sort' must be one of {', '.join(queries.STORY_ORDERS)}")
+        if self.min_articles < 1:
+            raise ValueError("'size' must be at least 1")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("'from' is after 'to'")
+
+    def query(self) -> dict[str, str]:
+        """The filters as the list page's query parameters, those left at their default omitted."""
+        params = {
+            "from": self.date_from or "",
+            "to": self.date_to or "",
+            "outlet": self.outlet or "",
+            "language": self.language or "",
+            "size": str(self.min_articles) if self.min_articles > 1 else "",
+            "sort": self.order if self.order != "latest" else "",
+        }
+        return {k: v for k, v in params.items() if v}
 
 
 def headers(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

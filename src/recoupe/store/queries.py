@@ -204,3 +204,83 @@ def fts_query(text: str) -> str:
     """Quote each word so user input is never read as FTS5 syntax."""
     words = [w.replace('"', '""') for w in text.split()]
     return " ".join(f'"{w}"' for w in words) or '""'
+
+
+# --- the story list page: filters and orders (read-only, added after the class) ----------------------------------
+
+STORY_ORDERS = {
+    "latest": "last_date IS NULL, last_date DESC, id",
+    "largest": "articles DESC, last_date IS NULL, last_date DESC, id",
+    "outlets": "outlets DESC, articles DESC, last_date IS NULL, last_date DESC, id",
+}
+
+
+def filtered_story_summaries(
+    queries: Queries,
+    *,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    outlet: str | None = None,
+    language: str | None = None,
+    min_articles: int = 1,
+    order: str = "latest",
+    limit: int = 30,
+    offset: int = 0,
+) -> tuple[int, list[dict[str, Any]]]:
+    """Stories with an article of this outlet, language and date range (ISO, `date_to` inclusive) and at least
+    `min_articles` articles, in one of STORY_ORDERS: how many there are and one page of them, each with its article,
+    event and outlet counts, date range and the languages of its articles."""
+    if order not in STORY_ORDERS:
+        raise ValueError(f"story order {order!r} is none of {', '.join(STORY_ORDERS)}")
+    conditions: list[str] = []
+    args: list[Any] = []
+    for column, value in (("a.outlet = ?", outlet), ("a.language = ?", language), ("a.published >= ?", date_from)):
+        if value is not None:
+            conditions.append(column)
+            args.append(value)
+    if date_to is not None:
+        conditions.append("a.published < ?")
+        args.append(date_to + "\uffff")  # every timestamp within the last day sorts below it
+    having = f"AND EXISTS (SELECT 1 FROM articles a WHERE a.story = s.id AND {' AND '.join(conditions)})"
+    rows = f"""SELECT * FROM (
+                 SELECT s.id, s.title,
+                   (SELECT count(*) FROM articles a WHERE a.story = s.id) AS articles,
+                   (SELECT count(DISTINCT a.outlet) FROM articles a WHERE a.story = s.id) AS outlets,
+                   (SELECT group_concat(DISTINCT a.language) FROM articles a WHERE a.story = s.id) AS languages,
+                   (SELECT count(*) FROM events e WHERE e.story = s.id) AS events,
+                   (SELECT min(date) FROM events e WHERE e.story = s.id) AS first_date,
+                   (SELECT max(date) FROM events e WHERE e.story = s.id) AS last_date
+                 FROM stories s WHERE 1 {having if conditions else ""})
+               WHERE articles >= ?"""
+    total = int(queries.db.execute(f"SELECT count(*) FROM ({rows})", [*args, min_articles]).fetchone()[0])
+    page = queries.db.execute(
+        f"{rows} ORDER BY {STORY_ORDERS[order]} LIMIT ? OFFSET ?", [*args, min_articles, limit, offset]
+    )
+    summaries = []
+    for row in page:
+        summary = dict(row)
+        summary["languages"] = sorted(set((summary["languages"] or "").split(",")) - {""})
+        summaries.append(summary)
+    return total, summaries
+
+
+def story_entities(queries: Queries, stories: Sequence[str], per_story: int = 6) -> dict[str, list[dict[str, Any]]]:
+    """The entities each story's articles mention most: id, name, type and mention count, most mentioned first."""
+    out: dict[str, list[dict[str, Any]]] = {s: [] for s in stories}
+    rows = select_in(
+        queries.db.execute,
+        """SELECT a.story, e.id, e.name, e.type, count(*) AS mentions
+           FROM articles a JOIN mentions m ON m.article = a.id JOIN entities e ON e.id = m.entity
+           WHERE a.story IN ({marks}) GROUP BY a.story, e.id ORDER BY a.story, mentions DESC, e.name""",
+        stories,
+    )
+    for row in rows:
+        found = out[row["story"]]
+        if len(found) < per_story:
+            found.append({k: row[k] for k in ("id", "name", "type", "mentions")})
+    return out
+
+
+def languages(queries: Queries) -> list[str]:
+    """Every language of the stored articles, sorted."""
+    return [str(r[0]) for r in queries.db.execute("SELECT DISTINCT language FROM articles ORDER BY language")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -15,7 +16,7 @@ from recoupe.server import views
 from recoupe.server.deps import READER, Limit, Offset, State
 from recoupe.server.rendering import render, speaker_url
 from recoupe.server.state import AppState
-from recoupe.store import Store
+from recoupe.store import Store, queries
 
 PAGE_SIZE = 30
 
@@ -23,10 +24,56 @@ router = APIRouter(dependencies=[READER], include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-async def story_list(request: Request, state: State, offset: Offset = 0) -> Response:
-    with state.reading() as store:
-        page = views.stories(store, PAGE_SIZE, offset)
-    return render(request, "stories.html", {"page": page, "page_size": PAGE_SIZE})
+async def story_list(
+    request: Request,
+    state: State,
+    offset: Offset = 0,
+    date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
+    date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
+    outlet: Annotated[str, Query(max_length=300)] = "",
+    language: Annotated[str, Query(max_length=10)] = "",
+    size: Annotated[str, Query(max_length=6)] = "",
+    sort: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
+    """The stories, filtered by dates, outlet, language and size, sorted latest, largest or by most outlets."""
+    try:
+        filters = views.StoryFilters(
+            _date(date_from, "from"),
+            _date(date_to, "to"),
+            outlet or None,
+            language or None,
+            _count(size, "size"),
+            sort or "latest",
+        )
+    except ValueError as err:
+        raise HTTPException(422, str(err)) from err
+
+    def read(store: Store) -> tuple[dict[str, Any], list[str], list[str]]:
+        page = views.story_list(store, filters, PAGE_SIZE, offset)
+        outlets = state.memo(store, "outlets", lambda s: s.outlets())
+        languages = state.memo(store, "languages", queries.languages)
+        return page, outlets, languages
+
+    page, outlets, languages = await run_in_threadpool(state.read, read)
+    context = {
+        "page": page,
+        "page_size": PAGE_SIZE,
+        "filters": filters,
+        "query": urlencode(filters.query()),
+        "outlets": outlets,
+        "languages": languages,
+        "orders": list(queries.STORY_ORDERS),
+    }
+    return render(request, "stories.html", context)
+
+
+def _count(value: str, name: str) -> int:
+    """A count of at least 1 from a form field, 1 when left empty."""
+    if not value:
+        return 1
+    if not value.isdigit():
+        raise HTTPException(422, f"'{name}' must be a whole number of articles")
+    return int(value)
 
 
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
@@ -130,7 +177,7 @@ def _span(value: str) -> tuple[int, int] | None:
         return None
     found = SPAN.match(value)
     if found is None or int(found.group(1)) >= int(found.group(2)):
-        raise HTTPException(422, f"'span' must be START-END with START < END, not {value[:30]!r}")
+        raise HTTPException(422, "'span' must be START-END with START < END")
     return int(found.group(1)), int(found.group(2))
 
 
