@@ -440,3 +440,15 @@ def test_download_links_answer_json(client: TestClient) -> None:
     for link in links:
         response = client.get(unescape(link))
         assert response.status_code == 200 and response.headers["content-type"] == "application/json", link
+
+
+def test_search_says_how_many_match_and_pages_through_them(client: TestClient) -> None:
+    first = client.get("/search", params={"q": "Valbrune", "limit": "2"}).text
+    assert "3 résultats" in first and first.count('class="result-link"') == 2
+    following = re.search(r'<a href="([^"]+)">[^<]*→</a>', first)
+    assert following is not None and "offset=2" in unescape(following.group(1))
+    second = client.get(unescape(following.group(1)) + "&limit=2").text
+    assert "3 résultats" in second and second.count('class="result-link"') == 1
+    assert "← " in second and " →</a>" not in second
+    filtered = client.get("/search", params={"q": "Valbrune", "outlet": "Quotidien des Collines"}).text
+    assert "1 résultat" in filtered and "1 résultats" not in filtered

@@ -284,3 +284,30 @@ def story_entities(queries: Queries, stories: Sequence[str], per_story: int = 6)
 def languages(queries: Queries) -> list[str]:
     """Every language of the stored articles, sorted."""
     return [str(r[0]) for r in queries.db.execute("SELECT DISTINCT language FROM articles ORDER BY language")]
+
+
+def count_matches(
+    queries: Queries,
+    query: str = "",
+    speaker: str | None = None,
+    outlet: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+) -> int:
+    """How many articles `search_articles` would list for these words and filters, over all its pages."""
+    where: list[str] = []
+    args: list[Any] = []
+    if query.strip():
+        where.append("a.seq IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        args.append(fts_query(query))
+    for condition, value in (
+        ("a.id IN (SELECT q.article FROM quotes q WHERE q.speaker = ?)", speaker),
+        ("a.outlet = ?", outlet),
+        ("a.published >= ?", date_from),
+        ("a.published < ?", date_to + "\uffff" if date_to is not None else None),
+    ):
+        if value is not None:
+            where.append(condition)
+            args.append(value)
+    sql = f"SELECT count(*) FROM articles a {'WHERE ' + ' AND '.join(where) if where else ''}"
+    return int(queries.db.execute(sql, args).fetchone()[0])

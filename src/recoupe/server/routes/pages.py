@@ -126,22 +126,22 @@ async def search_page(
     start, end = _date(date_from, "from"), _date(date_to, "to")
     searched = bool(q.strip() or speaker or outlet or start or end)
 
-    def read(store: Store) -> tuple[list[dict[str, Any]], Markup, Any]:
-        results = (
-            store.search_articles(q, speaker or None, outlet or None, start, end, limit=limit, offset=offset)
-            if searched
-            else []
-        )
+    def read(store: Store) -> tuple[list[dict[str, Any]], int, Markup, Any]:
+        filters = (speaker or None, outlet or None, start, end)
+        results = store.search_articles(q, *filters, limit=limit, offset=offset) if searched else []
+        total = queries.count_matches(store, q, *filters) if searched else 0
         options = state.memo(store, "speaker options", lambda s: speaker_options(s.top_speakers(200)))
         outlets = state.memo(store, "outlets", lambda s: s.outlets())
-        return results, _selected(options, speaker), outlets
+        return results, total, _selected(options, speaker), outlets
 
     # In a worker thread: a full-text query can take tens of milliseconds, during which SQLite lets other
     # threads run, while on the event loop it would hold up every other request.
-    results, options, outlets = await run_in_threadpool(state.read, read)
+    results, total, options, outlets = await run_in_threadpool(state.read, read)
     form = {"q": q, "speaker": speaker, "outlet": outlet, "from": date_from, "to": date_to}
     context = {
         "form": form,
+        "query": urlencode({k: v for k, v in form.items() if v}),
+        "total": total,
         "results": results,
         "searched": searched,
         "speaker_options": options,
