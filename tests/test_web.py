@@ -452,3 +452,15 @@ def test_search_says_how_many_match_and_pages_through_them(client: TestClient) -
     assert "← " in second and " →</a>" not in second
     filtered = client.get("/search", params={"q": "Valbrune", "outlet": "Quotidien des Collines"}).text
     assert "1 résultat" in filtered and "1 résultats" not in filtered
+
+
+def test_story_page_names_near_copies_in_the_interface_language(client: TestClient, store: Store) -> None:
+    copy = replace(SAMPLES[0], key="a4", outlet="La Gazette du Plateau", text=SAMPLES[0].text + " Reprise.")
+    analysis = analysis_of(copy, STORY_ID, stable_id("event", "fermeture"))
+    with store.transaction():
+        store.save_analysis(replace(analysis, article=replace(analysis.article, duplicate_of=article_id("a1"))))
+    french = re.sub(r"[ \t\n]+", " ", unescape(re.sub(r"<[^>]+>", " ", client.get(f"/stories/{STORY_ID}").text)))
+    title = SAMPLES[0].title
+    assert f"La Gazette du Plateau ({title}) est une quasi-copie de Le Courrier de Valbrune ({title})" in french
+    english = unescape(client.get(f"/stories/{STORY_ID}?lang=en").text)
+    assert f"La Gazette du Plateau ({title}) is a near-copy of Le Courrier de Valbrune ({title})" in english

@@ -160,3 +160,13 @@ def test_story_page_labels(client: TestClient) -> None:
     html = client.get(f"/stories/{STORY_ID}").text
     labels = re.findall(r'<span class="event-label">([^<]+)</span>', html)
     assert labels and all(len(label.split()) >= views.MIN_LEAD_WORDS for label in labels)
+
+
+def test_one_app_writes_each_page_in_the_language_asked(client: TestClient) -> None:
+    """Nothing of one language stays compiled into a template for the next request in the other."""
+    for first, second in (("fr", "en"), ("en", "fr")):
+        client.get(f"/stories/{STORY_ID}?lang={first}")
+        html = client.get(f"/stories/{STORY_ID}?lang={second}").text
+        badges = re.findall(r'<span class="badge badge-\w+">([^<]+)</span>', html)
+        expected = {"fr": {"confirmé", "source unique", "contesté"}, "en": {"confirmed", "single source", "contested"}}
+        assert set(badges) == expected[second], (first, second)

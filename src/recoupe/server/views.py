@@ -223,7 +223,7 @@ def cross_check(store: Store, story_view: dict[str, Any]) -> None:
     ]
     by_id = {a["id"]: a for a in articles}
     story_view["copies"] = [
-        {"copy": a, "original": by_id.get(a["duplicate_of"])} for a in articles if a["duplicate_of"]
+        {"near_copy": a, "original": by_id.get(a["duplicate_of"])} for a in articles if a["duplicate_of"]
     ]
 
 
