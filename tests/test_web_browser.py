@@ -20,7 +20,7 @@ import uvicorn
 from recoupe.config import Config
 from recoupe.server.app import create_app
 from recoupe.store import Store
-from web_samples import SAMPLES, STORY_ID, Sample, article_id, entity_id, fill
+from web_samples import SAMPLES, SHUTTLES, STORY_ID, Sample, article_id, entity_id, fill, sample_facts
 
 pytestmark = pytest.mark.browser
 
@@ -274,3 +274,51 @@ def test_story_charts(driver: object, shots: Path, tmp_path: Path) -> None:
                 assert figure.size["width"] > 300 and figure.size["height"] > 20
         finally:
             driver.set_window_size(412, 915)
+
+
+def test_filters_cross_check_and_language_switch(driver: object, shots: Path, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.support.ui import Select
+
+    assert isinstance(driver, WebDriver)
+    db = tmp_path / "facts.db"
+    with Store(db) as store:
+        fill(store)
+        store.replace_facts(STORY_ID, sample_facts())
+    with Server(db) as server:
+        # The story list's filters: an outlet that published nothing in the story leaves the list empty.
+        driver.get(server.url + "/")
+        Select(driver.find_element(By.NAME, "outlet")).select_by_visible_text("Quotidien des Collines")
+        Select(driver.find_element(By.NAME, "sort")).select_by_value("largest")
+        driver.find_element(By.CSS_SELECTOR, "#story-filters button").click()
+        assert "outlet=Quotidien" in driver.current_url and "sort=largest" in driver.current_url
+        assert len(driver.find_elements(By.CSS_SELECTOR, "a.story-link")) == 1
+        # After every article: nothing left. Set as the field's value, which is ISO whatever the browser's locale.
+        driver.execute_script("arguments[0].value = '2031-04-01'", driver.find_element(By.NAME, "from"))
+        driver.find_element(By.CSS_SELECTOR, "#story-filters button").click()
+        assert not driver.find_elements(By.CSS_SELECTOR, "a.story-link"), driver.current_url
+        driver.save_screenshot(str(shots / "filters.png"))
+        # The story's cross-check, in French, then in English through the switch.
+        driver.get(server.url + f"/stories/{STORY_ID}")
+        facts = driver.find_elements(By.CSS_SELECTOR, "li.fact")
+        assert [f.get_attribute("class") for f in facts] == [
+            "fact fact-confirmed",
+            "fact fact-contested",
+            "fact fact-single_source",
+        ]
+        assert facts[0].find_element(By.CSS_SELECTOR, ".badge").text == "confirmé"
+        driver.execute_script("arguments[0].scrollIntoView()", facts[0])
+        driver.save_screenshot(str(shots / "cross-check-fr.png"))
+        driver.find_element(By.CSS_SELECTOR, "#language-switch a.lang-en").click()
+        badge = driver.find_element(By.CSS_SELECTOR, "li.fact .badge")
+        assert badge.text == "confirmed" and driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+        # A claim's link opens its article with the claim's words marked and in view.
+        link = driver.find_element(By.CSS_SELECTOR, "li.fact-contested a.claim-link")
+        link.click()
+        mark = driver.find_element(By.ID, "span")
+        assert mark.text == SHUTTLES and mark.tag_name == "mark"
+        assert driver.execute_script(
+            "var r = arguments[0].getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight", mark
+        )
+        driver.save_screenshot(str(shots / "claim-en.png"))
