@@ -464,3 +464,14 @@ def test_story_page_names_near_copies_in_the_interface_language(client: TestClie
     assert f"La Gazette du Plateau ({title}) est une quasi-copie de Le Courrier de Valbrune ({title})" in french
     english = unescape(client.get(f"/stories/{STORY_ID}?lang=en").text)
     assert f"La Gazette du Plateau ({title}) is a near-copy of Le Courrier de Valbrune ({title})" in english
+
+
+def test_search_results_carry_language_and_site(client: TestClient, store: Store) -> None:
+    sample = replace(SAMPLES[2], key="en2", text="The Valbrune tram strike goes on.", quotes=(), names=())
+    analysis = analysis_of(sample, None, None)
+    article = replace(analysis.article, language="en", source="https://www.valbrune-news.example/tram", outlet=None)
+    with store.transaction():
+        store.save_analysis(replace(analysis, article=article))
+    html = client.get("/search", params={"q": "tram"}).text
+    assert '<span class="lang-label" title="anglais">en</span>' in html
+    assert "valbrune-news.example · " in html

@@ -311,3 +311,9 @@ def count_matches(
             args.append(value)
     sql = f"SELECT count(*) FROM articles a {'WHERE ' + ' AND '.join(where) if where else ''}"
     return int(queries.db.execute(sql, args).fetchone()[0])
+
+
+def article_labels(queries: Queries, ids: Sequence[str]) -> dict[str, dict[str, str]]:
+    """The language and source of each of these articles, by id: what a list of headers lacks for its labels."""
+    rows = select_in(queries.db.execute, "SELECT id, language, source FROM articles WHERE id IN ({marks})", ids)
+    return {str(r["id"]): {"language": str(r["language"]), "source": str(r["source"])} for r in rows}

@@ -129,6 +129,9 @@ async def search_page(
     def read(store: Store) -> tuple[list[dict[str, Any]], int, Markup, Any]:
         filters = (speaker or None, outlet or None, start, end)
         results = store.search_articles(q, *filters, limit=limit, offset=offset) if searched else []
+        labels = queries.article_labels(store, [r["id"] for r in results])
+        for result in results:
+            result.update(labels.get(result["id"], {}))
         total = queries.count_matches(store, q, *filters) if searched else 0
         options = state.memo(store, "speaker options", lambda s: speaker_options(s.top_speakers(200)))
         outlets = state.memo(store, "outlets", lambda s: s.outlets())
