@@ -104,6 +104,24 @@ def driver() -> Iterator[object]:
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def click_and_load(driver: object, element: object) -> None:
+    """Click a link or a submit button and wait until the next page has replaced this one.
+
+    A click returns as soon as the browser has taken it, before the new page is read: checking the
+    address or the elements right after it races the navigation (CI once read the old page's address).
+    """
+    from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.remote.webelement import WebElement
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    assert isinstance(driver, WebDriver) and isinstance(element, WebElement)
+    page = driver.find_element("tag name", "html")
+    element.click()
+    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 @pytest.fixture(scope="module")
 def shots() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="recoupe-screens-"))
@@ -136,7 +154,7 @@ def test_example_story_to_a_quote_in_its_article(driver: object, shots: Path, tm
         # Open the story with the most quotes, so there is a quote to follow.
         counts = httpx.get(f"{server.url}/api/stories").json()["stories"]
         best = max(counts, key=lambda s: len(httpx.get(f"{server.url}/api/stories/{s['id']}").json()["outlets"]))
-        driver.find_element(By.CSS_SELECTOR, f'a.story-link[href="/stories/{best["id"]}"]').click()
+        click_and_load(driver, driver.find_element(By.CSS_SELECTOR, f'a.story-link[href="/stories/{best["id"]}"]'))
         assert driver.find_element(By.CSS_SELECTOR, "h1.story-title").text == best["title"]
         driver.save_screenshot(str(shots / "2-story.png"))
 
@@ -144,7 +162,7 @@ def test_example_story_to_a_quote_in_its_article(driver: object, shots: Path, tm
         assert quote_links, "the story shows no quote"
         target = quote_links[0].get_attribute("href") or ""
         quote_id = target.rsplit("#q-", 1)[1]
-        quote_links[0].click()
+        click_and_load(driver, quote_links[0])
         mark = driver.find_element(By.ID, f"q-{quote_id}")
         driver.save_screenshot(str(shots / "3-article.png"))
         quote = httpx.get(f"{server.url}/api/quotes/{quote_id}").json()
@@ -152,12 +170,14 @@ def test_example_story_to_a_quote_in_its_article(driver: object, shots: Path, tm
         assert mark.tag_name == "mark"
 
         if quote["speaker"]:
-            driver.find_element(By.CSS_SELECTOR, f'aside a.speaker[href="/speakers/{quote["speaker"]}"]').click()
+            click_and_load(
+                driver, driver.find_element(By.CSS_SELECTOR, f'aside a.speaker[href="/speakers/{quote["speaker"]}"]')
+            )
             statements = driver.find_elements(By.CSS_SELECTOR, "a.quote-link")
             assert any((s.get_attribute("href") or "").endswith(f"#q-{quote_id}") for s in statements)
             driver.save_screenshot(str(shots / "4-speaker.png"))
             # From the speaker to the search filtered by them: the quote's article is among the results.
-            driver.find_element(By.PARTIAL_LINK_TEXT, "Articles où").click()
+            click_and_load(driver, driver.find_element(By.PARTIAL_LINK_TEXT, "Articles où"))
             results = [a.get_attribute("href") or "" for a in driver.find_elements(By.CSS_SELECTOR, "a.result-link")]
             assert server.url + f"/articles/{quote['article']}" in results
             driver.save_screenshot(str(shots / "5-search.png"))
@@ -291,12 +311,12 @@ def test_filters_cross_check_and_language_switch(driver: object, shots: Path, tm
         driver.get(server.url + "/")
         Select(driver.find_element(By.NAME, "outlet")).select_by_visible_text("Quotidien des Collines")
         Select(driver.find_element(By.NAME, "sort")).select_by_value("largest")
-        driver.find_element(By.CSS_SELECTOR, "#story-filters button").click()
+        click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "#story-filters button"))
         assert "outlet=Quotidien" in driver.current_url and "sort=largest" in driver.current_url
         assert len(driver.find_elements(By.CSS_SELECTOR, "a.story-link")) == 1
         # After every article: nothing left. Set as the field's value, which is ISO whatever the browser's locale.
         driver.execute_script("arguments[0].value = '2031-04-01'", driver.find_element(By.NAME, "from"))
-        driver.find_element(By.CSS_SELECTOR, "#story-filters button").click()
+        click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "#story-filters button"))
         assert not driver.find_elements(By.CSS_SELECTOR, "a.story-link"), driver.current_url
         driver.save_screenshot(str(shots / "filters.png"))
         # The story's cross-check, in French, then in English through the switch.
@@ -310,12 +330,12 @@ def test_filters_cross_check_and_language_switch(driver: object, shots: Path, tm
         assert facts[0].find_element(By.CSS_SELECTOR, ".badge").text == "confirmé"
         driver.execute_script("arguments[0].scrollIntoView()", facts[0])
         driver.save_screenshot(str(shots / "cross-check-fr.png"))
-        driver.find_element(By.CSS_SELECTOR, "#language-switch a.lang-en").click()
+        click_and_load(driver, driver.find_element(By.CSS_SELECTOR, "#language-switch a.lang-en"))
         badge = driver.find_element(By.CSS_SELECTOR, "li.fact .badge")
         assert badge.text == "confirmed" and driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
         # A claim's link opens its article with the claim's words marked and in view.
         link = driver.find_element(By.CSS_SELECTOR, "li.fact-contested a.claim-link")
-        link.click()
+        click_and_load(driver, link)
         mark = driver.find_element(By.ID, "span")
         assert mark.text == SHUTTLES and mark.tag_name == "mark"
         assert driver.execute_script(
