@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from recoupe import guards
@@ -57,29 +57,45 @@ def _walk_folder(folder: Path) -> Iterator[Path | InputError]:
     yield from sorted(found)
 
 
+def is_article_file(path: PurePath) -> bool:
+    """Whether the file's name says it holds articles: text, HTML, JSON records or a WARC archive."""
+    suffix = path.suffix.lower()
+    return warc.is_warc(path) or suffix in TEXT_SUFFIXES or suffix in RECORD_SUFFIXES
+
+
 def read_path(path: Path, config: Config) -> Iterator[RawArticle | InputError]:
     """The articles of one file, or errors naming the file (and line)."""
     if warc.is_warc(path):
         yield from warc.read_warc(path, config)
         return
     origin = guards.path_name(path)
-    suffix = path.suffix.lower()
-    if suffix not in TEXT_SUFFIXES and suffix not in RECORD_SUFFIXES:
-        yield InputError(origin, f"unsupported file type '{suffix or '(none)'}': skipped")
+    if not is_article_file(path):
+        yield unsupported(origin, path.suffix)
         return
     try:
         size = path.stat().st_size
-        if size == 0:
-            yield InputError(origin, "empty file")
-            return
         if size > config.max_html_bytes:
-            yield InputError(
-                origin, f"file is {size / 1e6:.1f} MB, over the {config.max_html_bytes / 1e6:.0f} MB limit: skipped"
-            )
+            yield over_limit(origin, size, config)
             return
         data = path.read_bytes()
     except OSError as err:
         yield InputError(origin, f"cannot read: {err.strerror or err}")
+        return
+    yield from read_bytes(data, origin, path.suffix, config)
+
+
+def read_bytes(data: bytes, origin: str, suffix: str, config: Config) -> Iterator[RawArticle | InputError]:
+    """The articles of one text, HTML or JSON file's bytes (its name ends with `suffix`), or errors naming
+    `origin` (and line): what ingest reads from a local file and a batch's executor from any file system."""
+    suffix = suffix.lower()
+    if suffix not in TEXT_SUFFIXES and suffix not in RECORD_SUFFIXES:
+        yield unsupported(origin, suffix)
+        return
+    if not data:
+        yield InputError(origin, "empty file")
+        return
+    if len(data) > config.max_html_bytes:
+        yield over_limit(origin, len(data), config)
         return
     try:
         text = decode(data, origin)
@@ -94,6 +110,17 @@ def read_path(path: Path, config: Config) -> Iterator[RawArticle | InputError]:
         yield RawArticle(source=origin, content=text, format=fmt, origin=origin)
     else:
         yield from read_records(text, origin)
+
+
+def unsupported(origin: str, suffix: str) -> InputError:
+    """The error of a file named as an input whose type holds no articles."""
+    return InputError(origin, f"unsupported file type '{suffix.lower() or '(none)'}': skipped")
+
+
+def over_limit(origin: str, size: int, config: Config) -> InputError:
+    """The error of a file too large to read."""
+    limit = config.max_html_bytes
+    return InputError(origin, f"file is {size / 1e6:.1f} MB, over the {limit / 1e6:.0f} MB limit: skipped")
 
 
 def decode(data: bytes, origin: str) -> str:

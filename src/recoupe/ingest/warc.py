@@ -15,8 +15,8 @@ import io
 import zlib
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
-from typing import Any, BinaryIO
+from pathlib import Path, PurePath
+from typing import Any, BinaryIO, Protocol
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import ChunkedDataReader
@@ -40,11 +40,19 @@ class _Damaged(Exception):
     """The archive ends or breaks inside a record."""
 
 
-class _Unreadable(Exception):
-    """A page whose body cannot be decoded."""
+class HttpHeaders(Protocol):
+    """The HTTP headers of a response as `unwrap` reads them: warcio's, or fastwarc's behind an adapter."""
+
+    def get_header(self, name: str) -> str | None:
+        """The header's value, or None."""
+        ...
 
 
-def is_warc(path: Path) -> bool:
+class Unreadable(Exception):
+    """A page whose body cannot be decoded (an unsupported or corrupt content coding, a body over the limit)."""
+
+
+def is_warc(path: PurePath) -> bool:
     """Whether the file's name says it is a WARC archive (.warc or .warc.gz, any case)."""
     return path.name.lower().endswith(WARC_SUFFIXES)
 
@@ -135,8 +143,8 @@ def _article(record: Any, body: bytes | None, size: int, origin: str, config: Co
     headers = record.http_headers
     if headers is not None:
         try:
-            body = _unwrap(body, headers, limit)
-        except _Unreadable as err:
+            body = unwrap(body, headers, limit)
+        except Unreadable as err:
             return InputError(origin, str(err))
         content_type = headers.get_header("Content-Type")
     else:
@@ -156,15 +164,16 @@ def _article(record: Any, body: bytes | None, size: int, origin: str, config: Co
     )
 
 
-def _unwrap(body: bytes, headers: Any, limit: int) -> bytes:
-    """Undo the chunked transfer coding and a gzip or deflate content coding, as a browser would."""
+def unwrap(body: bytes, headers: HttpHeaders, limit: int) -> bytes:
+    """Undo the chunked transfer coding and a gzip or deflate content coding, as a browser would; Unreadable
+    when the coding is unsupported or corrupt, or the page is over `limit` bytes once decompressed."""
     if "chunked" in str(headers.get_header("Transfer-Encoding") or "").lower():
         body = ChunkedDataReader(io.BytesIO(body)).read()  # falls back to the bytes as they are if not chunked
     coding = str(headers.get_header("Content-Encoding") or "identity").strip().lower()
     if coding in ("", "identity"):
         return body
     if coding not in ("gzip", "x-gzip", "deflate"):
-        raise _Unreadable(f"content coding '{coding}' is not supported: skipped")
+        raise Unreadable(f"content coding '{coding}' is not supported: skipped")
     # gzip, or deflate with the zlib header, or (as some servers send it) raw deflate.
     for wbits in (zlib.MAX_WBITS | 32, -zlib.MAX_WBITS):
         try:
@@ -172,10 +181,10 @@ def _unwrap(body: bytes, headers: Any, limit: int) -> bytes:
         except zlib.error:
             continue
         if len(page) > limit:
-            raise _Unreadable(f"HTML body is over the {limit / 1e6:.0f} MB limit once decompressed: skipped")
+            raise Unreadable(f"HTML body is over the {limit / 1e6:.0f} MB limit once decompressed: skipped")
         return page
     if body[:2] == b"\x1f\x8b":
-        raise _Unreadable(f"corrupt {coding} body")
+        raise Unreadable(f"corrupt {coding} body")
     return body  # some crawlers store the decoded page but keep the header
 
 

@@ -22,7 +22,7 @@ from recoupe.errors import InputError
 from recoupe.ingest import files, warc
 from recoupe.ingest.charset import decode_body
 from recoupe.ingest.fetch import HTML_TYPES
-from recoupe.records import InputFormat, RawArticle
+from recoupe.records import RawArticle
 
 # An input's number is its file's rank times this, plus the record's rank in the file: the order of a
 # single-machine ingest, without a sort of the inputs themselves.
@@ -98,33 +98,10 @@ def read_file(uri: str, data: bytes, first: int, config: Config) -> Iterator[Ite
 
 def _items(origin: str, data: bytes, config: Config) -> Iterator[RawArticle | InputError]:
     name = PurePosixPath(origin).name
-    if warc.is_warc(PurePosixPath(name)):  # type: ignore[arg-type]  # is_warc reads only the name
+    if warc.is_warc(PurePosixPath(name)):
         yield from read_warc(origin, data, config)
         return
-    suffix = PurePosixPath(name).suffix.lower()
-    if suffix not in files.TEXT_SUFFIXES and suffix not in files.RECORD_SUFFIXES:
-        yield InputError(origin, f"unsupported file type '{suffix or '(none)'}': skipped")
-        return
-    if not data:
-        yield InputError(origin, "empty file")
-        return
-    if len(data) > config.max_html_bytes:
-        limit = config.max_html_bytes / 1e6
-        yield InputError(origin, f"file is {len(data) / 1e6:.1f} MB, over the {limit:.0f} MB limit: skipped")
-        return
-    try:
-        text = files.decode(data, origin)
-    except InputError as err:
-        yield err
-        return
-    if not text.strip():
-        yield InputError(origin, "file holds only whitespace")
-        return
-    if suffix in files.TEXT_SUFFIXES:
-        fmt: InputFormat = "html" if files.TEXT_SUFFIXES[suffix] == "html" else "text"
-        yield RawArticle(source=origin, content=text, format=fmt, origin=origin)
-    else:
-        yield from files.read_records(text, origin)
+    yield from files.read_bytes(data, origin, PurePosixPath(name).suffix, config)
 
 
 class _Headers:
@@ -196,8 +173,8 @@ def _page(record: WarcRecord, block: bytes, origin: str, config: Config) -> RawA
         )
     if headers is not None:
         try:
-            body = warc._unwrap(body, _Headers(headers), limit)
-        except warc._Unreadable as err:
+            body = warc.unwrap(body, _Headers(headers), limit)
+        except warc.Unreadable as err:
             return InputError(origin, str(err))
     text = decode_body(body, content_type)
     if not text.strip():
