@@ -6,7 +6,7 @@ model documents an answer without cutting it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -247,6 +247,90 @@ class BriefOut(Shape):
     differences: Any = None
     coverage: Any = None
     copies: Any = None
+
+
+class FactClaimOut(Shape):
+    """One claim of a fact: the article, the span of its words (`text == article.text[start:end]`), its outlet and
+    the source it rests on."""
+
+    claim: str
+    article: str
+    start: int
+    end: int
+    text: str
+    outlet: str
+    source: str
+    speaker: str | None = None
+    copy_of: str | None = None
+
+
+class SourceOut(Shape):
+    """Reports of a fact that count as one source, and why: they rest on one agency, one outlet, one report in
+    another language, or copy one article."""
+
+    source: str
+    relayed: bool
+    outlets: list[str]
+    articles: list[str]
+    copies: list[str]
+
+
+class WordingOut(Shape):
+    """One wording of a fact (two translations of a quote are two) and the outlets that use it."""
+
+    text: str
+    outlets: list[str]
+
+
+class VariantOut(Shape):
+    """One value the claims of a fact give, the outlets giving it; a speaker's name beside their id."""
+
+    value: str
+    outlets: list[str]
+    name: str | None = None
+
+
+class DifferenceOut(Shape):
+    """Where the claims of one fact disagree: what was compared and each value given."""
+
+    kind: Literal["figure", "date", "attribution", "stance"]
+    about: str
+    variants: list[VariantOut]
+
+
+class FactOut(Shape):
+    """A fact: what the claims of several articles state alike, its status, how many independent sources it
+    rests on and which reports count as one (`chain` says it in a line, `sources` lists them)."""
+
+    id: str
+    story: str
+    event: str | None
+    statement: str
+    status: Literal["confirmed", "single_source", "contested"]
+    independent_sources: int
+    outlets: list[str]
+    chain: str
+    sources: list[SourceOut]
+    wordings: list[WordingOut]
+    claims: list[FactClaimOut]
+    differences: list[DifferenceOut]
+
+
+class StatusCounts(Shape):
+    """How many facts have each status."""
+
+    confirmed: int
+    single_source: int
+    contested: int
+
+
+class FactsOut(Paged):
+    """A page of a story's facts in the order the cross-check found them; `counts` are over every fact the
+    filters other than `status` keep."""
+
+    story: str
+    counts: StatusCounts
+    facts: list[FactOut]
 
 
 class FailedInput(Shape):
