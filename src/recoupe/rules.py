@@ -206,6 +206,7 @@ class _Language:
 
     model: str = key("model", "")
     warm_up: str = key("warm_up", "")
+    stemmer: str = key("stemmer", "")  # the Snowball algorithm of the language's word forms, for search
     labels: Mapping[str, str] = field(default_factory=_no_table, metadata={"key": "labels"})
 
 
@@ -214,6 +215,12 @@ def languages(rules_dir: Path) -> list[str]:
     if not rules_dir.is_dir():
         raise RulesError(rules_dir, "is not a directory of language rules")
     return sorted(p.name for p in rules_dir.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def stemmer_name(rules_dir: Path, code: str) -> str:
+    """The Snowball stemmer a language folder names in its language.toml ("" when it names none)."""
+    language = _optional(rules_dir / code / LANGUAGE_FILE, _Language)
+    return language.stemmer if language else ""
 
 
 def load_language(rules_dir: Path, code: str) -> LanguageRules:

@@ -8,6 +8,7 @@ from typing import Any
 
 from recoupe.records import Article
 from recoupe.store.records import Records
+from recoupe.store.search import match_expression
 from recoupe.store.sql import select_in
 
 # How many of the matches stored last search ranks by relevance (the rest follow, stored last first).
@@ -156,7 +157,7 @@ class Queries(Records):
         columns = "a.id, a.title, a.outlet, a.published, a.story, a.event, a.duplicate_of"
         filters = " AND ".join(where)
         if query.strip():
-            match = fts_query(query)
+            match = match_expression(self.db, query)
             return self._ranked_matches(match, columns, filters, args, limit, offset, ranked or RANKED_MATCHES)
         # Newest first, undated last (NULL sorts lowest); the (outlet, published) index serves the order.
         sql = f"""SELECT {columns}, NULL AS snippet FROM articles a {"WHERE " + filters if where else ""}
@@ -198,12 +199,6 @@ class Queries(Records):
             [match, *args, floor, limit - len(hits), max(0, offset - first_older)],
         )
         return hits + [dict(r) for r in older]
-
-
-def fts_query(text: str) -> str:
-    """Quote each word so user input is never read as FTS5 syntax."""
-    words = [w.replace('"', '""') for w in text.split()]
-    return " ".join(f'"{w}"' for w in words) or '""'
 
 
 # --- the story list page: filters and orders (read-only, added after the class) ----------------------------------
@@ -299,7 +294,7 @@ def count_matches(
     args: list[Any] = []
     if query.strip():
         where.append("a.seq IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-        args.append(fts_query(query))
+        args.append(match_expression(queries.db, query))
     for condition, value in (
         ("a.id IN (SELECT q.article FROM quotes q WHERE q.speaker = ?)", speaker),
         ("a.outlet = ?", outlet),

@@ -158,6 +158,25 @@ MIGRATIONS: tuple[str, ...] = (
         language TEXT NOT NULL
     );
     """,
+    # 8: search: the index's vocabulary, for the forms of a word (store/search.py), and the entities' spellings
+    # indexed as the articles are, for the other spellings of a name
+    """
+    CREATE VIRTUAL TABLE articles_vocab USING fts5vocab(articles_fts, 'row');
+    CREATE VIRTUAL TABLE entities_fts USING fts5(
+        variants, content='entities', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+    );
+    INSERT INTO entities_fts(entities_fts) VALUES ('rebuild');
+    CREATE TRIGGER entities_ai AFTER INSERT ON entities BEGIN
+        INSERT INTO entities_fts(rowid, variants) VALUES (new.rowid, new.variants);
+    END;
+    CREATE TRIGGER entities_ad AFTER DELETE ON entities BEGIN
+        INSERT INTO entities_fts(entities_fts, rowid, variants) VALUES ('delete', old.rowid, old.variants);
+    END;
+    CREATE TRIGGER entities_au AFTER UPDATE OF variants ON entities BEGIN
+        INSERT INTO entities_fts(entities_fts, rowid, variants) VALUES ('delete', old.rowid, old.variants);
+        INSERT INTO entities_fts(rowid, variants) VALUES (new.rowid, new.variants);
+    END;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
