@@ -1,7 +1,7 @@
 """The README names only paths that exist and commands the command line has.
 
-What counts as a path (`as_path`), in a word of an inline code span, a word of the Layout block, or the target
-of a relative Markdown link:
+What counts as a path (`as_path`), in a word of an inline code span, of an indented code block or of the Layout
+block, or the target of a relative Markdown link:
 
 - the word is made of letters, digits and `_ . - < > *`, with `/` between its parts: an option (`--db`), a
   URL (`https://...`), an address (`64:ff9b::/96`), a setting (`[recoupe]`, `a=b`) or a line number (`x.jsonl:7`)
@@ -18,7 +18,7 @@ root, src/, src/recoupe/ or src/recoupe/rules/, or under a folder named before i
 item or table row, itself or as the folder of a file (`ingest/`: `files.py`; `ingest/files.py`, then `warc.py`),
 or, in the Layout block, before it on its line or on the line it is indented under. A part written `<lang>`
 (any `<...>`) or `*` stands for any one name, and at least one file must match. Markdown links are looked for
-under the root only, as a reader follows them.
+under the root only, as a reader follows them; a link to a heading (`#usage`) must find that heading.
 """
 
 from __future__ import annotations
@@ -132,11 +132,31 @@ def paths_named(text: str, layout: str = "", entries: frozenset[str] | None = No
                     within.append(parent + path)  # the names after it on its line may be in it
                     if not stack or stack[-1][0] < indent:
                         stack.append((indent, parent + path))  # and so may the lines indented under it
+    for line in indented_code(prose):
+        found.update(Named("span", p) for p in (as_path(w, entries) for w in line.split()) if p)
     for target in LINK.findall(prose):
-        target = target.split("#")[0]
-        if target and "://" not in target and not target.startswith("mailto:"):
-            found.add(Named("link", target))
+        if target.startswith("#"):
+            found.add(Named("anchor", target))
+        elif "://" not in target and not target.startswith("mailto:") and target.split("#")[0]:
+            found.add(Named("link", target.split("#")[0]))
     return found
+
+
+def indented_code(prose: str) -> list[str]:
+    """The lines of Markdown's indented code blocks: four spaces or more, after a blank line or another such."""
+    lines, previous_blank, in_code = [], True, False
+    for line in prose.splitlines():
+        in_code = line.startswith("    ") and bool(line.strip()) and (previous_blank or in_code)
+        if in_code:
+            lines.append(line)
+        previous_blank = not line.strip()
+    return lines
+
+
+def anchors(text: str) -> set[str]:
+    """The link targets of the headings of a Markdown text, as GitHub makes them ("## Set-up" -> "#set-up")."""
+    titles = re.findall(r"^#{1,6} (.+?)\s*$", FENCE.sub("", text), re.MULTILINE)
+    return {"#" + re.sub(r"[^\w\- ]", "", t.lower()).replace(" ", "-") for t in titles}
 
 
 def exists(named: Named) -> bool:
@@ -151,9 +171,10 @@ def exists(named: Named) -> bool:
     return False
 
 
-def missing(found: set[Named]) -> list[str]:
-    """The paths that exist nowhere they are looked for, sorted."""
-    return sorted({n.path for n in found if not exists(n)})
+def missing(found: set[Named], text: str = "") -> list[str]:
+    """The paths that exist nowhere they are looked for, and the links to headings `text` lacks, sorted."""
+    headings = anchors(text)
+    return sorted({n.path for n in found if not (n.path in headings if n.place == "anchor" else exists(n))})
 
 
 def paths(found: set[Named], place: str) -> set[str]:
@@ -164,8 +185,8 @@ def test_every_path_the_readme_names_exists() -> None:
     text = README.read_text(encoding="utf-8")
     found = paths_named(text, first_block(section(text, "Layout")))
     # Each place is read: a change in the README's shape that hides its paths from the test fails here.
-    assert paths(found, "span") and paths(found, "layout") and paths(found, "link")
-    assert missing(found) == []
+    assert paths(found, "span") and paths(found, "layout") and paths(found, "link") and paths(found, "anchor")
+    assert missing(found, text) == []
 
 
 def test_the_rule_finds_a_missing_path_and_leaves_other_words_alone() -> None:
@@ -180,7 +201,9 @@ def test_the_rule_finds_a_missing_path_and_leaves_other_words_alone() -> None:
         "- `ingest/`: `files.py`, `warc.py` and `feeds.py`; `quotes/`: `marks.py`\n"
         "- `guards.py` alone, `marks.py` in another item\n"
         "- `people/names.py`, then `speakers.py` beside it\n\n"
-        "[a link](docs/nowhere.md), [another](README.md), [a site](https://example.org/x.md), [a section](#usage)\n"
+        "[a link](docs/nowhere.md), [another](README.md), [a site](https://example.org/x.md), [a section](#usage),\n"
+        "[a missing section](#nowhere), [a file's section](README.md#usage)\n\n"
+        "## Usage\n\n    .venv/bin/python bench/gone.py --fast\n    scripts/test\n\n  - an item\n"
     )
     layout = (
         "src/recoupe/\n  records.py   typed records, RSS/Atom, json/csv\n  store/  the only code that talks SQL\n"
@@ -205,6 +228,7 @@ def test_the_rule_finds_a_missing_path_and_leaves_other_words_alone() -> None:
         "guards.py",
         "people/names.py",
         "speakers.py",
+        "bench/gone.py",
     }
     assert paths(found, "layout") == {
         "src/recoupe/",
@@ -219,8 +243,18 @@ def test_the_rule_finds_a_missing_path_and_leaves_other_words_alone() -> None:
     assert Named("layout", "sql.py", ("src/recoupe/store/",)) in found
     assert Named("layout", "test_rules.py", ("tests/",)) in found  # after its folder on one line
     assert paths(found, "link") == {"docs/nowhere.md", "README.md"}
+    assert paths(found, "anchor") == {"#usage", "#nowhere"}
     # marks.py exists in quotes/, named before it in the first item, not beside guards.py in the second.
-    assert missing(found) == ["bench/nowhere.py", "clean.py", "docs/nowhere.md", "marks.py", "nowhere.py", "web/"]
+    assert missing(found, text) == [
+        "#nowhere",
+        "bench/gone.py",
+        "bench/nowhere.py",
+        "clean.py",
+        "docs/nowhere.md",
+        "marks.py",
+        "nowhere.py",
+        "web/",
+    ]
 
 
 def cli_invocations(text: str) -> list[list[str]]:
