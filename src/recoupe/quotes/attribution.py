@@ -21,6 +21,7 @@ from recoupe.rules import Words
 
 # Words of the cue that may stand between two quotes of one speaker: ", a ajouté le ministre Jean Durand."
 MAX_CUE_WORDS = 10
+MAX_LONG_CUE_WORDS = 24  # a cue sentence with a role or a place, naming no one but the speaker
 # Words a cue phrase may hold before the name of its source: a role ("selon le nouveau directeur du site
 # Paul Roux"), or a document of an organisation ("d'après le communiqué du ministère").
 MAX_ROLE_WORDS = 8
@@ -107,8 +108,8 @@ class Attributor:
             previous is not None
             and previous[1].mention is not None
             and found.mention is None
-            and not lead.strip()
-            and self._follows_its_cue(text, previous[0], span)
+            and (not lead.strip() or (previous[0].close_at or -1) >= lead_start)  # a sentence split missed
+            and self._follows_its_cue(text, previous[0], span, speakers, previous[1].person)
         ):
             # « ... », a dit X. « ... »: the next sentence goes on quoting the same speaker (or the same words
             # naming someone the article does not name: "a répondu la porte-parole").
@@ -168,16 +169,29 @@ class Attributor:
             return found
         return Attribution(body, body.text, found.cue, confidence)
 
-    def _follows_its_cue(self, text: str, before: Marked, span: Marked) -> bool:
+    def _follows_its_cue(
+        self, text: str, before: Marked, span: Marked, speakers: Speakers, speaker: PersonMention | None
+    ) -> bool:
         """Whether a quote opens the sentence right after the one of the quote before, in its paragraph or opening
-        the next one, with nothing between them but that sentence's cue: « ... », a-t-il ajouté. « ... »."""
+        the next one, with nothing between them but that sentence's cue: « ... », a-t-il ajouté. « ... ». A longer
+        cue sentence ("a poursuivi X, directeur de Y, sur le plateau du JT") counts when it names no one else."""
         if before.close_at is None:
             return False
         between = text[before.close_at + 1 : span.open_at]
         if "\n" in between.strip() or between.lstrip(" ,").startswith("\n"):
             return False  # the cue's sentence ends the quote's paragraph; a paragraph break may follow it
         ends = SENTENCE_END.findall(between)
-        return len(ends) == 1 and between.rstrip()[-1:] in ".!?…" and len(WORD.findall(between)) <= MAX_CUE_WORDS
+        if len(ends) != 1 or between.rstrip()[-1:] not in ".!?…":
+            return False
+        count = len(WORD.findall(between))
+        if count <= MAX_CUE_WORDS:
+            return True
+        if speaker is None or count > MAX_LONG_CUE_WORDS:
+            return False
+        others = [
+            p for p in speakers.persons if before.close_at < p.start < span.open_at and p.entity != speaker.entity
+        ]
+        return not others
 
     def _by_cue(
         self,
@@ -212,6 +226,11 @@ class Attributor:
             return Attribution(person, person.text, cue, sure.cue_role if person.role else sure.cue_name)
         if inside:
             return None
+        late = self._subject_past_adverbials(doc, text, after, speakers)
+        if late is not None:
+            # "a déclaré peu avant sur RMC le président de la FNSEA, Arnaud Rousseau": time and place words
+            # set between the verb and its inverted subject.
+            return Attribution(late, late.text, cue, sure.cue_role if late.role else sure.cue_name)
         named = _role_phrase(doc, after, self.words)
         if named is not None:
             # "a déclaré la nageuse de fond canadienne Léa Morin", "assure le responsable de la presse du
@@ -254,6 +273,29 @@ class Attributor:
         named = text[start : verb.idx].strip(" ,")
         # The words name someone the article does not name ("one man told X"): no entity to give.
         return Attribution(None, named, cue, None)
+
+    def _subject_past_adverbials(self, doc: Doc, text: str, after: int, speakers: Speakers) -> PersonMention | None:
+        """The person named after a cue past adverbials and prepositional phrases ("a estimé devant la presse le
+        magistrat, X"); None when a verb, a pronoun or a conjunction comes first, or when the name is itself the
+        complement of a preposition ("a dit à X", "a indiqué le fils de X")."""
+        first = token_at(doc, after)
+        for i in range(first, min(len(doc), first + MAX_ADVERBIAL_WORDS + 1)):
+            token = doc[i]
+            person = speakers.person_covering(token.idx) if not speakers.inside_quote(token.idx) else None
+            if person is not None:
+                if person.start != token.idx or i == first:
+                    return None  # right after the cue: the caller has looked there already
+                before = doc[i - 1]
+                if (
+                    before.pos_ == "ADP"
+                    or before.lower_ in self.words.genitive
+                    or before.lower_ in self.words.prepositions
+                ):
+                    return None
+                return person
+            if "\n" in token.text or token.text in SENTENCE_STOPS or token.pos_ not in ADVERBIAL_POS:
+                return None
+        return None
 
     def _someone_of(self, doc: Doc, after: int, name_start: int) -> bool:
         """Whether the words between a cue and a name make someone else the speaker: a noun and a genitive
@@ -371,6 +413,14 @@ class Attributor:
             return None
         line_end = text.find("\n", span.close_at)
         limit = min(span.close_at + 250, line_end if line_end >= 0 else len(text))
+        comma = text.find(",", span.close_at + 1, min(limit, span.close_at + 1 + MAX_COMPLEMENT_CHARS))
+        if comma > span.close_at + 1:
+            # « ... » par les suies, a déclaré X: a complement of the quoted words before the cue, no verb in it.
+            between = doc[token_at(doc, span.close_at + 1) : token_at(doc, comma)]
+            if all(t.pos_ in COMPLEMENT_POS and t.text not in SENTENCE_STOPS for t in between):
+                found = self._cue_from(doc, comma + 1)
+                if found is not None:
+                    return found
         for match in re.finditer(r"[»”\"](?=\s*,)", text[span.close_at + 1 : limit]):
             late = Marked(span.open_at, span.start, span.end, span.close_at + 1 + match.start(), span.paragraph)
             found = self.trailing_cue(doc, text, late)
@@ -516,7 +566,11 @@ class Attributor:
                     tokens = tokens + [t for t in doc[token.i + 1 : pronoun.i + 1] if t not in tokens]
                 return tokens, pronoun
             subject_word = token.pos_ in SUBJECT_POS and len(tokens) <= self.rules.cue_subject_words
-            if token.pos_ not in {"AUX", "ADV", "PRON", "ADP"} and not token.text.startswith("-") and not subject_word:
+            following = doc[token.i + 1] if token.i + 1 < len(doc) else None
+            # An auxiliary the tagger did not know either ("a tweeté": X X) stands before its verb.
+            unknown = token.pos_ == "X" and following is not None and self.rules.reporting_lemma(following) is not None
+            auxiliary = token.pos_ in {"AUX", "ADV", "PRON", "ADP"} or unknown
+            if not auxiliary and not token.text.startswith("-") and not subject_word:
                 return None
         return None
 
@@ -557,6 +611,14 @@ def _after_source_cue(doc: Doc, token: Token, rules: QuoteRules) -> bool:
 
 
 ROLE_POS = frozenset({"NOUN", "ADJ", "PROPN", "DET"})
+# What may stand between a cue and its inverted subject: time, place and manner ("jeudi sur RMC", "devant la
+# presse", "un peu plus tôt dans la matinée"), commas included; never a verb, a pronoun or a conjunction.
+ADVERBIAL_POS = frozenset({"ADV", "ADP", "DET", "NOUN", "PROPN", "ADJ", "NUM", "PUNCT"})
+SENTENCE_STOPS = frozenset({".", "!", "?", ";", ":", "«", "»", "“", "”", '"', "(", ")"})
+MAX_ADVERBIAL_WORDS = 12
+# A complement between a closing mark and the comma before a cue ("« ... » par les suies, a dit X").
+COMPLEMENT_POS = frozenset({"ADV", "ADP", "DET", "NOUN", "PROPN", "ADJ", "NUM"})
+MAX_COMPLEMENT_CHARS = 40
 # Words of an apposition between a subject and its reporting verb ('", Anne Roy, director of the port, said').
 MAX_APPOSITION_WORDS = 12
 # What a subject set before the reporting verb of a cue may hold ('", the actress's rep Jack Ketsoyan said').

@@ -12,7 +12,8 @@ from spacy.tokens import Token
 
 from recoupe.rules import Quotes
 
-VERB_POS = frozenset({"VERB", "AUX", "NOUN", "ADJ"})  # the tagger often reads a participle as ADJ or NOUN
+# The tagger often reads a participle as ADJ or NOUN, and a word it does not know as X ("a tweeté").
+VERB_POS = frozenset({"VERB", "AUX", "NOUN", "ADJ", "X"})
 
 
 @dataclass(frozen=True)
