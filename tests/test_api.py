@@ -8,7 +8,7 @@ import os
 import stat
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,11 +17,13 @@ from hypothesis import strategies as st
 
 from recoupe.config import Config
 from recoupe.read.nlp import Reader
+from recoupe.records import Event, Story, stable_id
 from recoupe.server import auth
 from recoupe.server.app import CSP, create_app
 from recoupe.server.guards import served_hosts
-from recoupe.store import Store
-from web_samples import STORY_ID, article_id, entity_id, fill, quote_id
+from recoupe.server.routes.stories import StoryOrder
+from recoupe.store import Store, queries
+from web_samples import STORY_ID, Sample, analysis_of, article_id, entity_id, fill, quote_id
 
 TOKEN = "test-token-not-secret"
 LOOPBACK = ("127.0.0.1", 50000)
@@ -454,3 +456,81 @@ def test_quotes_by_speaker_name_and_a_near_name_suggested(client: TestClient) ->
     assert by_name == by_id and by_name["total"] == 2
     typo = client.get("/api/quotes", params={"speaker": "Octave Lemair"})
     assert typo.status_code == 404 and "'Octave Lemaire'" in typo.json()["error"]["message"]
+
+
+# --- the story list's filters (issue 21): words, dates, outlet, language, size and order, as the list page has --
+
+
+def _second_story(store: Store) -> str:
+    """A second invented story of one English article from another outlet, published later."""
+    sample = Sample(
+        "b1",
+        "Harbour ferry suspended",
+        "The Valbrune Herald",
+        "2031-04-20T09:00:00",
+        "The harbour ferry of Valbrune was suspended on Monday after a storm damaged the pier.",
+        (),
+        ("Valbrune",),
+        "ferry",
+    )
+    story = stable_id("story", "ferry")
+    with store.transaction():
+        store.upsert_story(Story(story, "Harbour ferry"))
+        store.upsert_event(Event(stable_id("event", "ferry"), story, "2031-04-20", "Ferry suspended"))
+        analysis = analysis_of(sample, story, stable_id("event", "ferry"))
+        analysis.article.language = "en"
+        store.save_analysis(analysis)
+    return story
+
+
+def test_stories_filtered_by_words_dates_outlet_language_and_size(client: TestClient, filled: Store) -> None:
+    ferry = _second_story(filled)
+
+    def ids(**params: Any) -> list[str]:
+        response = client.get("/api/stories", params=params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["total"] == len(body["stories"]) or "limit" in params
+        return [s["id"] for s in body["stories"]]
+
+    assert ids() == [ferry, STORY_ID]  # latest first
+    assert ids(q="tramway") == [STORY_ID]
+    assert ids(q="pier storm") == [ferry]
+    assert ids(q="navettes", outlet="The Valbrune Herald") == []  # one article matches every filter
+    assert ids(outlet="Quotidien des Collines") == [STORY_ID]
+    assert ids(language="en") == [ferry]
+    assert ids(**{"from": "2031-03-04", "to": "2031-03-31"}) == [STORY_ID]
+    assert ids(**{"to": "2031-03-02"}) == [STORY_ID]  # the whole last day
+    assert ids(size=2) == [STORY_ID]
+    assert ids(sort="largest") == [STORY_ID, ferry]
+    assert ids(sort="outlets", limit=1) == [STORY_ID]
+
+
+def test_a_story_in_the_list_says_its_counts_as_its_details_do(client: TestClient) -> None:
+    (summary,) = client.get("/api/stories").json()["stories"]
+    details = client.get(f"/api/stories/{STORY_ID}").json()
+    assert summary["article_count"] == summary["articles"] == details["article_count"] == 3
+    assert summary["event_count"] == summary["events"] == len(details["events"]) == 2
+    assert summary["outlet_count"] == len(details["outlets"]) == 2
+    assert summary["languages"] == ["fr"]
+
+
+@pytest.mark.parametrize(
+    ("params", "named"),
+    [
+        ({"sort": "oldest"}, "sort"),
+        ({"size": "0"}, "size"),
+        ({"size": "many"}, "size"),
+        ({"from": "hier"}, "from"),
+        ({"from": "2031-03-05", "to": "2031-03-01"}, "'from' is after 'to'"),
+        ({"q": "x" * 501}, "q"),
+    ],
+)
+def test_a_bad_story_filter_is_422_naming_it(client: TestClient, params: dict[str, str], named: str) -> None:
+    response = client.get("/api/stories", params=params)
+    assert response.status_code == 422
+    assert named in response.json()["error"]["message"]
+
+
+def test_the_story_orders_of_the_api_are_the_stores() -> None:
+    assert get_args(StoryOrder) == tuple(queries.STORY_ORDERS)

@@ -58,7 +58,8 @@ class TimelineEvent(Shape):
 
 
 class StorySummary(Shape):
-    """A story in the story list."""
+    """A story in the story list: `articles` and `events` count them, as `article_count` and `event_count` (the
+    names a story's details use) do too; `outlet_count` outlets; the languages of its articles."""
 
     id: str
     title: str | None
@@ -67,6 +68,10 @@ class StorySummary(Shape):
     first_date: str | None
     last_date: str | None
     timeline: list[TimelineEvent]
+    article_count: int
+    event_count: int
+    outlet_count: int
+    languages: list[str]
 
 
 class StoriesOut(Paged):

@@ -312,3 +312,81 @@ def article_labels(queries: Queries, ids: Sequence[str]) -> dict[str, dict[str, 
     """The language and source of each of these articles, by id: what a list of headers lacks for its labels."""
     rows = select_in(queries.db.execute, "SELECT id, language, source FROM articles WHERE id IN ({marks})", ids)
     return {str(r["id"]): {"language": str(r["language"]), "source": str(r["source"])} for r in rows}
+
+
+# --- the API's story list: the list page's filters and search words (read-only, added after the class) ----------
+
+
+def matching_story_summaries(
+    queries: Queries,
+    *,
+    words: str = "",
+    date_from: str | None = None,
+    date_to: str | None = None,
+    outlet: str | None = None,
+    language: str | None = None,
+    min_articles: int = 1,
+    order: str = "latest",
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[dict[str, Any]]]:
+    """Stories with an article that matches the search words (as search_articles reads them) and is of this outlet,
+    language and date range (ISO, `date_to` inclusive), with at least `min_articles` articles, in one of
+    STORY_ORDERS: how many there are and one page of them, each with its article, event and outlet counts, date
+    range and the languages of its articles."""
+    if order not in STORY_ORDERS:
+        raise ValueError(f"story order {order!r} is none of {', '.join(STORY_ORDERS)}")
+    conditions: list[str] = []
+    args: list[Any] = []
+    if words.strip():
+        conditions.append("a.seq IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        args.append(match_expression(queries.db, words))
+    for condition, value in (
+        ("a.outlet = ?", outlet),
+        ("a.language = ?", language),
+        ("a.published >= ?", date_from),
+        ("a.published < ?", date_to + "\uffff" if date_to is not None else None),  # the whole last day
+    ):
+        if value is not None:
+            conditions.append(condition)
+            args.append(value)
+    kept = f"WHERE s.id IN (SELECT a.story FROM articles a WHERE {' AND '.join(conditions)})" if conditions else ""
+    # The stories kept, with only what the size filter and the order read; the page's details come after, for the
+    # page alone (counting every story's outlets and languages took longer than the rest of the list).
+    outlets = "(SELECT count(DISTINCT a.outlet) FROM articles a WHERE a.story = s.id)" if order == "outlets" else "0"
+    ordered = f"""SELECT * FROM (
+                    SELECT s.id,
+                      (SELECT count(*) FROM articles a WHERE a.story = s.id) AS articles,
+                      {outlets} AS outlets,
+                      (SELECT max(date) FROM events e WHERE e.story = s.id) AS last_date
+                    FROM stories s {kept})
+                  WHERE articles >= ?"""
+    if min_articles > 1:
+        total = int(queries.db.execute(f"SELECT count(*) FROM ({ordered})", [*args, min_articles]).fetchone()[0])
+    else:
+        total = int(queries.db.execute(f"SELECT count(*) FROM stories s {kept}", args).fetchone()[0])
+    page = [
+        str(r["id"])
+        for r in queries.db.execute(
+            f"{ordered} ORDER BY {STORY_ORDERS[order]} LIMIT ? OFFSET ?", [*args, min_articles, limit, offset]
+        )
+    ]
+    details = {
+        str(r["id"]): dict(r)
+        for r in select_in(
+            queries.db.execute,
+            """SELECT s.id, s.title,
+                 (SELECT count(*) FROM articles a WHERE a.story = s.id) AS articles,
+                 (SELECT count(DISTINCT a.outlet) FROM articles a WHERE a.story = s.id) AS outlet_count,
+                 (SELECT group_concat(DISTINCT a.language) FROM articles a WHERE a.story = s.id) AS languages,
+                 (SELECT count(*) FROM events e WHERE e.story = s.id) AS events,
+                 (SELECT min(date) FROM events e WHERE e.story = s.id) AS first_date,
+                 (SELECT max(date) FROM events e WHERE e.story = s.id) AS last_date
+               FROM stories s WHERE s.id IN ({marks})""",
+            page,
+        )
+    }
+    summaries = [details[story] for story in page]
+    for summary in summaries:
+        summary["languages"] = sorted(set((summary["languages"] or "").split(",")) - {""})
+    return total, summaries

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 from starlette.concurrency import run_in_threadpool
@@ -13,18 +14,58 @@ from recoupe.facts.records import STATUSES, Fact, Status
 from recoupe.server import views
 from recoupe.server.deps import READER, Limit, Offset, State, found
 from recoupe.server.schemas import ERRORS, BriefOut, EventOut, FactsOut, StoriesOut, StoryOut
-from recoupe.store import Store
+from recoupe.store import Store, queries
 
 # Read handlers are `async def` on purpose: each is a few milliseconds of SQLite and Python, and running them
 # on the event loop beats handing each to a worker thread (measured by bench/api.py: p95 halved, throughput
 # up a third). Slow work (briefs, searches, ingests) runs in a worker thread.
 router = APIRouter(prefix="/api", dependencies=[READER], responses=ERRORS)
+StoryOrder = Literal["latest", "largest", "outlets"]  # queries.STORY_ORDERS
 
 
-@router.get("/stories", summary="Stories, latest first, each with its timeline", response_model=StoriesOut)
-async def list_stories(state: State, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
-    with state.reading() as store:
-        return views.stories(store, limit, offset)
+@router.get(
+    "/stories",
+    summary="Stories filtered by search words, dates, outlet, language and size; latest, largest or most outlets first",
+    response_model=StoriesOut,
+)
+async def list_stories(
+    state: State,
+    q: Annotated[str, Query(max_length=500, description="search words an article of the story matches")] = "",
+    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
+    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    outlet: Annotated[str | None, Query(max_length=300)] = None,
+    language: Annotated[str | None, Query(max_length=10)] = None,
+    size: Annotated[int, Query(ge=1, le=1_000_000, description="at least this many articles")] = 1,
+    sort: StoryOrder = "latest",
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """The stories with an article that matches every filter given, each with its timeline of events."""
+    if date_from and date_to and date_from > date_to:
+        raise HTTPException(422, "'from' is after 'to'")
+
+    def read(store: Store) -> tuple[int, list[dict[str, Any]]]:
+        total, summaries = queries.matching_story_summaries(
+            store,
+            words=q,
+            date_from=date_from.isoformat() if date_from else None,
+            date_to=date_to.isoformat() if date_to else None,
+            outlet=outlet,
+            language=language,
+            min_articles=size,
+            order=sort,
+            limit=limit,
+            offset=offset,
+        )
+        timelines = store.timelines([s["id"] for s in summaries])
+        for summary in summaries:
+            summary.update(article_count=summary["articles"], event_count=summary["events"])
+            summary["timeline"] = timelines[summary["id"]]
+        return total, summaries
+
+    # Search words cost a full-text query: a worker thread's, as searches are; the rest is quick enough here.
+    total, summaries = await run_in_threadpool(state.read, read) if q.strip() else state.read(read)
+    return {"total": total, "limit": limit, "offset": offset, "stories": summaries}
 
 
 @router.get(
