@@ -150,3 +150,85 @@ def test_a_weekday_date_takes_the_year_of_the_metadata_month_before_the_years_na
 def test_a_date_opening_the_lead_is_its_happening(reader: DateReader) -> None:
     text = "Le 3 mars, le conseil a voté la fusion des deux communes. Elle prendra effet en juin."
     assert reader.dating(text, "2025-03-05").happening == date(2025, 3, 3)
+
+
+def test_an_address_number_that_opens_with_a_day_dates_the_text(reader: DateReader) -> None:
+    text = "Le maire de Valmer a démissionné lundi soir."
+    for url in (
+        "https://journal.example/politique/valmer-le-maire-demissionne_AV-202503110068.html",
+        "https://journal.example/politique/202503111044518532-valmer-le-maire-demissionne/",
+    ):
+        assert reader.dating(text, url=url).happening == date(2025, 3, 10), url
+
+
+def test_an_ambiguous_address_number_is_read_only_within_the_month_of_the_metadata(reader: DateReader) -> None:
+    text = "Le maire de Valmer a démissionné lundi soir."
+    short = "https://journal.example/politique/110325/valmer-le-maire-demissionne"  # 11 March 2025, day first
+    assert reader.dating(text, "2025-03", url=short).published == date(2025, 3, 11)
+    assert reader.dating(text, None, url=short).published is None  # or 25 March 2011, year first
+    assert reader.dating(text, "2025-05", url=short).published is None  # neither is in May
+    unix = "https://journal.example/valmer-le-maire-demissionne-1741694400"  # 11 March 2025, 12:00 UTC
+    assert reader.dating(text, "2025-03", url=unix).happening == date(2025, 3, 10)
+    assert reader.dating(text, None, url=unix).published is None
+
+
+def test_dates_listed_after_a_scheduled_one_are_ahead_too(reader: DateReader) -> None:
+    text = "Le président a dissous l'assemblée. Les élections se tiendront le 29 juin et le 6 juillet."
+    found = reader.mentions(text, None, date(2025, 6, 15))
+    assert [(m.day, m.future) for m in found] == [(date(2025, 6, 29), True), (date(2025, 7, 6), True)]
+    assert reader.dating(text, "2025-06").published is None
+    text = "Le pont a rouvert le 2 juin, puis le 9 juin la route a été goudronnée."
+    assert not any(m.future for m in reader.mentions(text, date(2025, 6, 12)))
+
+
+def test_the_lead_date_bounds_the_day_of_writing(reader: DateReader) -> None:
+    # The date written further on, a fortnight later, is a schedule given without a cue.
+    text = "Le président a annoncé, dimanche 8 juin 2025, la dissolution. Le second tour, le 22 juin 2025."
+    dating = reader.dating(text)
+    assert dating.published == date(2025, 6, 8) and dating.happening == date(2025, 6, 8)
+
+
+def test_the_day_of_writing_lies_in_the_month_of_the_metadata(reader: DateReader) -> None:
+    text = "Le président a dissous l'assemblée dimanche. Les candidats ont jusqu'au 20 juin; vote le 6 juillet."
+    assert reader.dating(text, "2025-06").published is None
+
+
+def test_this_weekday_on_the_day_of_a_date_written_bare_is_that_day(reader: DateReader) -> None:
+    # 4 March 2025 is a Tuesday: the dateline and "ce mardi" name one day.
+    text = "Le port bloqué\n\n4 mars 2025\n\nLes dockers ont voté la grève ce mardi à Valmer."
+    dating = reader.dating(text)
+    assert dating.published == date(2025, 3, 4) and dating.happening == date(2025, 3, 4)
+
+
+def test_the_lead_is_past_the_headline(reader: DateReader) -> None:
+    text = "Valmer : le maire démissionne\n\nLe maire de Valmer a démissionné vendredi, a annoncé la préfecture."
+    assert reader.dating(text, "2025-03-08").happening == date(2025, 3, 7)
+
+
+def test_a_weekday_confirms_a_year_the_text_names(reader: DateReader) -> None:
+    text = "Le festival 2025 de Valmer s'est ouvert mardi 4 février devant la mairie."
+    dating = reader.dating(text)
+    assert dating.published == date(2025, 2, 4) and dating.settled
+    text = "Le festival de Valmer, né en 2024, s'est ouvert mardi 4 février."  # a Tuesday in 2025, not 2024
+    assert not reader.dating(text).settled
+
+
+def test_a_weekday_date_takes_the_year_of_the_texts_own_full_date(reader: DateReader) -> None:
+    text = "Le nageur a gagné dimanche 8 juin 2025 la finale. Il nagera à nouveau mercredi 11 juin, à 11 heures."
+    dating = reader.dating(text)
+    assert dating.settled and dating.happening == date(2025, 6, 8)
+
+
+def test_a_starting_point_with_its_weekday_places_this_weekday(reader: DateReader) -> None:
+    text = "Le port est bloqué depuis mardi 4 mars 2025. Le préfet a reçu les dockers ce jeudi à Valmer."
+    dating = reader.dating(text)
+    assert dating.published == date(2025, 3, 6) and dating.happening == date(2025, 3, 6)
+
+
+def test_a_lead_weekday_date_that_fits_none_of_the_texts_years_leaves_the_text_unsettled(
+    reader: DateReader,
+) -> None:
+    # 4 June is a Wednesday in 2025, not near 2019, the only year written: the text's time is unknown.
+    text = "Le maire a démissionné mercredi 4 juin. Il avait été élu le 23 mars 2019 à Valmer."
+    assert not reader.dating(text).settled
+    assert reader.dating(text, near=date(2025, 5, 20)).happening == date(2025, 6, 4)
