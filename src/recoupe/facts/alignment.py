@@ -316,12 +316,8 @@ def links(
         total = block.total(weights)
         day_a, day_b = days.get(block.first[0].article), days.get(block.second[0].article)
         needed = weights.threshold + (weights.other_day if day_a and day_b and day_a != day_b else 0.0)
-        kept = (
-            (block.words >= weights.min_words)
-            & (total >= total.max(axis=1, keepdims=True))
-            & (total >= total.max(axis=0, keepdims=True))
-            & (total >= needed)
-        )
+        best = (total >= total.max(axis=1, keepdims=True)) | (total >= total.max(axis=0, keepdims=True))
+        kept = (block.words >= weights.min_words) & best & (total >= needed)
         for i, j in zip(*np.nonzero(kept), strict=True):
             a, b = block.first[i], block.second[j]
             scored.append((float(total[i, j]), a.id, b.id, bool(block.numbers[i, j] > 0)))

@@ -107,9 +107,10 @@ class ClaimReader:
         text = doc.text
         pieces: list[tuple[int, int, bool]] = []  # start, end, continues the piece before
         for sent in doc.sents:
+            participles = _participle_clauses(sent)
             for start, end in _lines(text, sent.start_char, sent.end_char):
                 first = True
-                for part_start, part_end in self._clauses(text, start, end):
+                for part_start, part_end in self._clauses(text, start, end, participles):
                     opening = text[part_start:part_end].lstrip("«»\"“”'’ [()…")[:1]
                     pieces.append((part_start, part_end, first and opening.islower()))
                     first = False
@@ -140,12 +141,12 @@ class ClaimReader:
                 merged.append(unit)
         return merged
 
-    def _clauses(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
-        """A line cut before each clause opener that follows a comma, a semicolon or a dash."""
-        if self.openers is None:
-            return [(start, end)]
-        cuts = [m.start("opener") for m in self.openers.finditer(text, start, end)]
-        bounds = [start, *cuts, end]
+    def _clauses(self, text: str, start: int, end: int, participles: Sequence[int] = ()) -> list[tuple[int, int]]:
+        """A line cut before each clause opener that follows a comma, a semicolon or a dash, and before each
+        participle clause (`_participle_clauses`)."""
+        cuts = [m.start("opener") for m in self.openers.finditer(text, start, end)] if self.openers else []
+        cuts += [at for at in participles if start < at < end]
+        bounds = [start, *sorted(set(cuts)), end]
         return [(a, b) for a, b in itertools.pairwise(bounds) if text[a:b].strip()]
 
     @staticmethod
@@ -265,6 +266,21 @@ def _within_quote(text: str, start: int, end: int, quotes: Sequence[Quote]) -> t
                 lead = text.index(words, inside_start)
                 return lead, lead + len(words)
     return start, end
+
+
+def _participle_clauses(sent: Span) -> list[int]:
+    """Where a clause led by a present participle or a gerund opens after a comma ("..., soulignant que ...",
+    "..., adding that ..."): it states its own thing, told by the subject of the clause before."""
+    cuts = []
+    for token in sent[1:]:
+        form = token.morph.get("VerbForm", [])
+        if (
+            token.pos_ == "VERB"
+            and token.nbor(-1).text == ","
+            and ("Ger" in form or ("Part" in form and "Pres" in token.morph.get("Tense", [])))
+        ):
+            cuts.append(token.idx)
+    return cuts
 
 
 def _participle(token: Token) -> bool:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from datetime import date
+from itertools import combinations
 from typing import Any
 
 from recoupe.facts.alignment import AlignmentWeights, WordVectors, align
 from recoupe.facts.independence import Origin, SourceTracer, chain
 from recoupe.facts.outlets import outlet_name
-from recoupe.facts.records import Claim, Difference, Fact, FactClaim, Status, Variant
+from recoupe.facts.records import Claim, Difference, Fact, FactClaim, Status, Variant, fold
 from recoupe.facts.statements import SAME_STATEMENT as SAME_WORDS
 from recoupe.facts.statements import containment
 from recoupe.records import Article, stable_id
@@ -23,9 +25,10 @@ from recoupe.records import Article, stable_id
 class CrossChecker:
     """Aligns the claims of a story into facts and weighs their sources."""
 
-    def __init__(self, weights: AlignmentWeights, tracer: SourceTracer) -> None:
+    def __init__(self, weights: AlignmentWeights, tracer: SourceTracer, weekdays: Sequence[str] = ()) -> None:
         self.weights = weights
         self.tracer = tracer
+        self.weekdays = tuple(fold(w) for w in weekdays)  # Monday first, as rules/<lang>/dates.toml lists them
 
     def check(
         self,
@@ -52,7 +55,7 @@ class CrossChecker:
             FactClaim(c.id, c.article, outlet, c.start, c.end, c.text, origin.label, c.speaker)
             for c, outlet, origin in zip(group, outlets, origins, strict=True)
         )
-        differences = tuple(differences_of(group, outlets))
+        differences = tuple(differences_of(group, outlets, self.weekdays))
         sources = len({o.key for o in origins})
         status: Status = "contested" if differences else "confirmed" if sources >= 2 else "single_source"
         events = [articles[c.article].event for c in group]
@@ -71,9 +74,10 @@ class CrossChecker:
         )
 
 
-def differences_of(group: Sequence[Claim], outlets: Sequence[str]) -> list[Difference]:
+def differences_of(group: Sequence[Claim], outlets: Sequence[str], weekdays: Sequence[str] = ()) -> list[Difference]:
     """What the claims of one fact disagree on: the figures counting one thing, the days, the speakers of a
-    quote, confirmation against denial. Only claims of different articles are compared."""
+    quote, confirmation against denial. Only claims of different articles are compared; `weekdays` are the
+    language's weekday names, folded, Monday first."""
     found: list[Difference] = []
     by_noun: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     counts_of: dict[str, str] = {}
@@ -85,13 +89,11 @@ def differences_of(group: Sequence[Claim], outlets: Sequence[str]) -> list[Diffe
         if len(values) > 1 and _several_articles(group, lambda c, n=noun: any(f.noun == n for f in c.figures)):
             found.append(Difference("figure", counts_of[noun], _variants(values)))
     dated = [(c, o) for c, o in zip(group, outlets, strict=True) if c.dates]
-    if len({c.article for c, _ in dated}) > 1:
+    if any(a.article != b.article and _other_days(a, b, weekdays) for (a, _), (b, _) in combinations(dated, 2)):
         days: dict[str, set[str]] = defaultdict(set)
         for claim, outlet in dated:
             days[", ".join(claim.dates)].add(outlet)
-        shared = set.intersection(*(set(c.dates) for c, _ in dated))
-        if len(days) > 1 and not shared:
-            found.append(Difference("date", "the day", _variants(days)))
+        found.append(Difference("date", "the day", _variants(days)))
     spoken = [(c, o) for c, o in zip(group, outlets, strict=True) if c.speaker and c.quote]
     # Other speakers for the same words: quotes that share most of their words (two wordings of one quote by
     # two speakers is an error of attribution somewhere, not a disagreement between outlets).
@@ -109,6 +111,35 @@ def differences_of(group: Sequence[Claim], outlets: Sequence[str]) -> list[Diffe
     if len(stances) > 1:
         found.append(Difference("stance", "confirmed or denied", _variants(stances)))
     return found
+
+
+def _other_days(a: Claim, b: Claim, weekdays: Sequence[str]) -> bool:
+    """Whether two claims name other days, compared only where both say as much: two sets of calendar days
+    without one in common, or two sets of weekdays without one in common ("lundi" against "mardi", or against
+    a calendar day that was a Tuesday). "lundi soir" and "2020-08-10", a Monday, agree."""
+    days_a, days_b = _calendar_days(a.dates), _calendar_days(b.dates)
+    if days_a and days_b and not days_a & days_b:
+        return True
+    weekdays_a, weekdays_b = _weekdays(a.dates, days_a, weekdays), _weekdays(b.dates, days_b, weekdays)
+    return bool(weekdays_a and weekdays_b and not weekdays_a & weekdays_b)
+
+
+def _calendar_days(dates: Sequence[str]) -> set[date]:
+    found = set()
+    for written in dates:
+        try:
+            found.add(date.fromisoformat(written))
+        except ValueError:
+            continue  # a day written without its year or reference: words, not a calendar day
+    return found
+
+
+def _weekdays(dates: Sequence[str], days: set[date], weekdays: Sequence[str]) -> set[int]:
+    """The weekdays a claim names: those of its calendar days and the weekday words of its other dates."""
+    named = {day.weekday() for day in days}
+    for written in dates:
+        named.update(weekdays.index(word) for word in fold(written).split() if word in weekdays)
+    return named
 
 
 def _overlap(a: Claim, b: Claim) -> float:

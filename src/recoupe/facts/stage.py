@@ -24,6 +24,7 @@ from recoupe.facts.independence import SourceTracer
 from recoupe.models import Models
 from recoupe.read.workers import Parsed
 from recoupe.records import Analysis, Article
+from recoupe.rules import load_language
 from recoupe.store import Store
 from recoupe.stories.dates import DateReader
 
@@ -51,10 +52,13 @@ class FactsStage:
         return self._readers[language]
 
     def checker(self, language: str) -> CrossChecker:
-        """The cross-checker of a language (its wire cues and agencies)."""
+        """The cross-checker of a language (its wire cues, agencies and weekday names)."""
         if language not in self._checkers:
             words = load_claim_words(self.config.rules_dir / language)
-            self._checkers[language] = CrossChecker(self.weights, SourceTracer(words))
+            folder = self.config.rules_dir / language
+            dates = load_language(self.config.rules_dir, language).dates if folder.is_dir() else None
+            weekdays = dates.weekdays if dates is not None else ()
+            self._checkers[language] = CrossChecker(self.weights, SourceTracer(words), weekdays)
         return self._checkers[language]
 
     def run(self, batch: Sequence[Parsed], analyses: Sequence[Analysis]) -> None:
