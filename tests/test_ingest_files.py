@@ -9,7 +9,7 @@ import pytest
 
 from recoupe.config import Config
 from recoupe.errors import InputError
-from recoupe.ingest import open_inputs
+from recoupe.ingest import files, open_inputs
 from recoupe.ingest.files import decode
 from recoupe.records import RawArticle, Skipped
 
@@ -109,3 +109,51 @@ def test_an_empty_list_of_records_is_named(tmp_path: Path) -> None:
     path.write_text("[]", encoding="utf-8")
     items = read([str(path)])
     assert len(items) == 1 and isinstance(items[0], InputError) and items[0].message == "an empty list of records"
+
+
+def test_files_of_a_folder_that_hold_no_articles_are_passed_over_by_name(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "README.md").write_text("# Les articles du mois\n", encoding="utf-8")
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "scrape.py").write_text("print('bonjour')\n", encoding="utf-8")
+    (tmp_path / "tools" / "photo.JPG").write_bytes(b"\xff\xd8\xff\xe0")
+    (tmp_path / "LICENSE").write_text("Tous droits réservés.\n", encoding="utf-8")
+    listed = list(files.entries([str(tmp_path)]))
+    passed = {Path(e.origin).name: e.reason for e in listed if isinstance(e, Skipped)}
+    assert passed == {
+        "README.md": "not an article file (.md)",
+        "scrape.py": "not an article file (.py)",
+        "photo.JPG": "not an article file (.jpg)",
+        "LICENSE": "not an article file (no suffix)",
+    }
+    assert [p.name for p in listed if isinstance(p, Path)] == ["a.txt"]
+    assert [p.name for p in files.walk([str(tmp_path)]) if isinstance(p, Path)] == ["a.txt"]
+    # The same folder through open_inputs: one article, no error for the files that hold none.
+    assert [type(i).__name__ for i in read([str(tmp_path)])] == ["RawArticle"]
+
+
+def test_a_file_named_as_a_target_is_read_whatever_its_name(tmp_path: Path) -> None:
+    notes = tmp_path / "README.md"
+    notes.write_text("# Les articles du mois\n", encoding="utf-8")
+    assert list(files.entries([str(notes)])) == [notes]
+    [item] = read([str(notes)])
+    assert isinstance(item, InputError) and str(item) == f"{notes}: unsupported file type '.md': skipped"
+
+
+@pytest.mark.parametrize(
+    ("suffix", "data", "expected"),
+    [
+        (".TXT", TEXT.encode("cp1252"), "text"),
+        (".html", f"<p>{TEXT}</p>".encode(), "html"),
+        (".jsonl", json.dumps({"text": TEXT}).encode(), "text"),
+        (".txt", b"", "empty file"),
+        (".txt", b" \n ", "file holds only whitespace"),
+        (".md", TEXT.encode(), "unsupported file type '.md': skipped"),
+    ],
+)
+def test_the_bytes_of_a_file_read_as_a_local_file_is(suffix: str, data: bytes, expected: str) -> None:
+    [item] = files.read_bytes(data, "s3a://seau/x" + suffix, suffix, Config(db=Path(":memory:")))
+    if isinstance(item, RawArticle):
+        assert item.format == expected and item.content.startswith(("La mairie", "<p>La mairie"))
+    else:
+        assert isinstance(item, InputError) and item.message == expected

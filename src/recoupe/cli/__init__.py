@@ -6,6 +6,7 @@ from recoupe.cli import (  # noqa: F401  (importing a command module registers i
     batch,
     brief,
     commands,
+    reading,
     serve,
     watch,
 )

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from recoupe.config import Config, ConfigError
-from recoupe.models import Models
 from recoupe.store import Store, StoreError
+
+if TYPE_CHECKING:  # the models are imported by the commands that read text only: they load spaCy
+    from recoupe.models import Models
 
 
 class _Commands(TyperGroup):
@@ -60,6 +62,8 @@ def get_config(ctx: typer.Context) -> Config:
 def get_models(ctx: typer.Context, config: Config) -> Models:
     """The models for a command that ingests with `config`: built here, once, unless loaded ones were handed in.
     Commands that only read the store never ask for them."""
+    from recoupe.models import Models
+
     state = ctx.ensure_object(State)
     if state.models is None or not state.models.serve(config):
         state.models = Models(config)
@@ -81,7 +85,7 @@ def main(
     ctx: typer.Context,
     db: DbOption = None,
     config_file: Annotated[
-        Path | None, typer.Option("--config", help="TOML file with a [recoupe] table of settings.")
+        Path | None, typer.Option("--config", help="TOML file with a \\[recoupe] table of settings.")
     ] = None,
 ) -> None:
     """recoupe: cross-check the news.

@@ -1,29 +1,29 @@
-"""The core commands: ingest, demo, stories, show, quotes, export, eval, extract."""
+"""The commands that ingest or read text, and export: ingest, demo, run, export, eval, extract."""
 
 from __future__ import annotations
 
 import json
 import sys
+from itertools import chain
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from tqdm import tqdm
 
-from recoupe import export, pipeline
+from recoupe import export
 from recoupe.cli.app import app, get_config, get_models, open_store
 from recoupe.cli.formats import format_option
+from recoupe.cli.reading import print_stories
 from recoupe.config import Config
 from recoupe.errors import InputError
-from recoupe.ingest import files, open_inputs
-from recoupe.ingest.fetch import Fetcher
-from recoupe.ingest.session import IngestSession
 from recoupe.ingest.urls import read_url_file
-from recoupe.ingest.web import WebSource
-from recoupe.models import Models
-from recoupe.people import entities as entities_mod
-from recoupe.pipeline import RunReport
 from recoupe.store import Store
+
+# The pipeline, its models and the readers of inputs load spaCy, lingua and trafilatura: each command that reads
+# text imports them when it runs, so that the commands that only read the store start at once.
+if TYPE_CHECKING:
+    from recoupe.models import Models
+    from recoupe.pipeline import RunReport
 
 
 def run_ingest(
@@ -33,23 +33,33 @@ def run_ingest(
     quiet: bool = False,
     refresh: bool = False,
     models: Models | None = None,
+    progress: bool | None = None,
 ) -> RunReport:
-    """Ingest the targets (paths and URLs) into the store with a progress bar; print failed inputs and a summary.
-    `models`: loaded models to use (else they are built here, for this run)."""
+    """Ingest the targets (paths and URLs) into the store; print a note on the files of a folder that hold no
+    articles, a progress bar (on a terminal, or when `progress`; never when `quiet`), the failed inputs and a
+    summary. `models`: loaded models to use (else they are built here, for this run)."""
+    from recoupe.cli.progress import Progress, Targets, echo_note, shown
+    from recoupe.ingest import open_inputs
+    from recoupe.ingest.fetch import Fetcher
+    from recoupe.ingest.session import IngestSession
+    from recoupe.ingest.web import WebSource
+    from recoupe.models import Models
+
+    listed = Targets.listed(targets)
+    echo_note(listed)
+    files_and_urls = [str(p) for p in listed.paths] + listed.urls
     with (
         Fetcher(config) as fetcher,
-        tqdm(desc="ingest", unit=" inputs", disable=quiet or not sys.stderr.isatty(), file=sys.stderr) as bar,
+        Progress(listed.expected(config), shown(quiet, progress)) as bar,
     ):
         web = WebSource(config, store, fetcher, refresh=refresh)
-        session = IngestSession(config, store, models or Models(config))
-        report = session.run(open_inputs(targets, config, web), on_progress=bar.update, commit=web.commit)
+        session = IngestSession(config, store, models or Models(config), build=bar.build)
+        inputs = bar.counted(chain(listed.unreadable, open_inputs(files_and_urls, config, web)))
+        report = session.run(inputs, on_progress=bar.take, commit=web.commit)
+        summary = bar.finish(report)
     for error in report.failed:
         typer.echo(f"error: {error}", err=True)
-    typer.echo(
-        f"stored {len(report.stored)} articles, skipped {len(report.skipped)} already stored, "
-        f"{len(report.failed)} inputs failed",
-        err=True,
-    )
+    typer.echo(summary, err=True)
     return report
 
 
@@ -74,11 +84,22 @@ def ingest(
     workers: Annotated[
         int | None, typer.Option(help="Processes that clean and parse in parallel (default 1; use the core count).")
     ] = None,
+    progress: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress",
+            help="Draw the progress bar on stderr (default: when stderr is a terminal).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Ingest articles into the store; already stored inputs are skipped.
 
     Examples: recoupe --db news.db ingest articles/ extra.jsonl crawl.warc.gz;
     recoupe --db news.db ingest https://example.org/rss.xml --urls more-urls.txt
+
+    The files of a folder that hold no articles by their name (README.md, images, scripts) are passed over with a
+    note; a file named on the command line is read whatever its name.
 
     Exit code 1 when some inputs failed (each is named on stderr); the others are stored.
     """
@@ -97,7 +118,9 @@ def ingest(
     for error in failed:
         typer.echo(f"error: {error}", err=True)
     with open_store(ctx) as store:
-        report = run_ingest(config, store, all_targets, refresh=refresh, models=get_models(ctx, config))
+        report = run_ingest(
+            config, store, all_targets, refresh=refresh, models=get_models(ctx, config), progress=progress
+        )
     if failed or not report.ok:
         raise typer.Exit(1)
 
@@ -132,75 +155,6 @@ def run(
         print_stories(store)
     if not report.ok:
         raise typer.Exit(1)
-
-
-def print_stories(store: Store) -> None:
-    """Each story with its dated events as a timeline."""
-    stories = store.stories()
-    if not stories:
-        typer.echo("no stories yet: ingest some articles first")
-    for story in sorted(stories, key=lambda s: -len(s.articles)):
-        typer.echo(f"{story.id}  {story.title}  ({len(story.articles)} articles)")
-        for event in store.events(story.id):
-            typer.echo(f"    {event.date or 'undated':<10}  {event.title}  ({len(event.articles)} articles)")
-
-
-@app.command()
-def stories(ctx: typer.Context) -> None:
-    """List the stories with their dated events as a timeline.
-
-    Example: recoupe --db news.db stories
-    """
-    with open_store(ctx) as store:
-        print_stories(store)
-
-
-@app.command()
-def show(ctx: typer.Context, story: Annotated[str, typer.Argument(help="A story id from `recoupe stories`.")]) -> None:
-    """Show one story: its events, their articles and the quotes they carry.
-
-    Example: recoupe --db news.db show sto_0123456789abcdef
-    """
-    with open_store(ctx) as store:
-        found = store.story(story)
-        if found is None:
-            typer.echo(f"error: no story '{story}' in {store.path}", err=True)
-            raise typer.Exit(2)
-        names = {e.id: e.name for e in store.entities()}
-        typer.echo(f"{found.title}\n{len(found.articles)} articles, {len(found.events)} events\n")
-        for event in store.events(found.id):
-            typer.echo(f"{event.date or 'undated'}  {event.title}")
-            for article in store.articles(event.articles):
-                copy = f"  [near-copy of {article.duplicate_of}]" if article.duplicate_of else ""
-                typer.echo(f"  - {article.title or article.id}  ({article.outlet or article.source}){copy}")
-                for quote in store.quotes(article=article.id):
-                    speaker = names.get(quote.speaker or "", "unattributed")
-                    typer.echo(f"      {speaker}: « {_short(quote.text)} »")
-            typer.echo("")
-
-
-@app.command()
-def quotes(
-    ctx: typer.Context,
-    speaker: Annotated[
-        str | None, typer.Option(help="Only quotes of this person, under any variant of the name.")
-    ] = None,
-) -> None:
-    """List quotes with speaker, kind and source article.
-
-    Example: recoupe --db news.db quotes --speaker "Caradec"
-    """
-    with open_store(ctx) as store:
-        speaker_ids: list[str] | None = None
-        if speaker is not None:
-            speaker_ids = [e.id for e in entities_mod.find(store, speaker)]
-            if not speaker_ids:
-                typer.echo(f"no person matching '{speaker}'", err=True)
-                raise typer.Exit(1)
-        names = {e.id: e.name for e in store.entities()}
-        for quote in store.quotes(speakers=speaker_ids):
-            who = names.get(quote.speaker or "", "unattributed")
-            typer.echo(f"{quote.article}:{quote.start}-{quote.end}  {who} [{quote.kind}]  « {_short(quote.text)} »")
 
 
 @app.command("export")
@@ -272,6 +226,9 @@ def extract(
 
     Example: recoupe extract page.html --json
     """
+    from recoupe import pipeline
+    from recoupe.ingest import files
+
     config = get_config(ctx)
     models = get_models(ctx, config)
     failed = False
@@ -296,8 +253,3 @@ def _example_targets() -> list[str]:
     from recoupe import example  # the example ships inside the package; only these commands need it
 
     return [str(p) for p in example.paths()]
-
-
-def _short(text: str, limit: int = 140) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

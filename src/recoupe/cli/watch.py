@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from recoupe.cli.app import app, get_config, get_models, open_store
-from recoupe.ingest.watch import Watcher, parse_every
 
 
 @app.command()
@@ -30,6 +29,8 @@ def watch(
 
     Exit code 1 when no cycle succeeded (no feed could be read, or the file lists none).
     """
+    from recoupe.ingest.watch import Watcher, parse_every  # the pipeline and its models: for this command only
+
     try:
         seconds = parse_every(every)
     except ValueError as err:

@@ -11,7 +11,7 @@ from recoupe import guards
 from recoupe.config import Config
 from recoupe.errors import InputError
 from recoupe.ingest import warc
-from recoupe.records import InputFormat, RawArticle
+from recoupe.records import InputFormat, RawArticle, Skipped
 
 TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html", ".xhtml": "html"}
 RECORD_SUFFIXES = {".json", ".jsonl", ".ndjson"}
@@ -21,13 +21,28 @@ BINARY_SNIFF = 8192
 
 
 def walk(targets: Sequence[str]) -> Iterator[Path | InputError]:
-    """Each file under the targets (folders recursively, in sorted order); a target that is missing, or a folder
-    that cannot be listed, is an error naming it."""
+    """Each article file under the targets (folders recursively, in sorted order); a target that is missing, or a
+    folder that cannot be listed, is an error naming it. Files of a folder that hold no articles are left out."""
+    for entry in entries(targets):
+        if not isinstance(entry, Skipped):
+            yield entry
+
+
+def entries(targets: Sequence[str]) -> Iterator[Path | InputError | Skipped]:
+    """As `walk`, with each file of a folder that holds no articles by its name (a README.md, a script, a style
+    sheet, an image) as Skipped, for a caller to note: a folder of articles often carries such files. A file
+    named as a target is given whatever its name, so that reading it says why it holds no articles."""
     for target in targets:
         path = Path(target)
         name = guards.path_name(path)
         if path.is_dir():
-            yield from _walk_folder(path)
+            for entry in _walk_folder(path):
+                if isinstance(entry, Path) and not is_article_file(entry):
+                    yield Skipped(
+                        guards.path_name(entry), f"not an article file ({entry.suffix.lower() or 'no suffix'})"
+                    )
+                else:
+                    yield entry
         elif path.is_file():
             yield path
         elif path.exists():
@@ -61,6 +76,25 @@ def is_article_file(path: PurePath) -> bool:
     """Whether the file's name says it holds articles: text, HTML, JSON records or a WARC archive."""
     suffix = path.suffix.lower()
     return warc.is_warc(path) or suffix in TEXT_SUFFIXES or suffix in RECORD_SUFFIXES
+
+
+def expected_inputs(path: Path, config: Config) -> int | None:
+    """How many inputs reading this file gives, as far as its name and lines say without parsing it, for a
+    progress bar: one for a text or HTML file, a JSON Lines file's non-blank lines (a JSON object written over
+    several lines counts each); None for a WARC archive or a JSON list, whose records are known once read."""
+    if warc.is_warc(path):
+        return None
+    if path.suffix.lower() not in RECORD_SUFFIXES:
+        return 1
+    try:
+        if path.stat().st_size > config.max_html_bytes:
+            return 1  # refused unread: one error
+        data = path.read_bytes()
+    except OSError:
+        return 1
+    if data.lstrip()[:1] == b"[":
+        return None
+    return max(1, sum(1 for line in data.splitlines() if line.strip()))
 
 
 def read_path(path: Path, config: Config) -> Iterator[RawArticle | InputError]:

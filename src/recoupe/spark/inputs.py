@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -38,6 +38,7 @@ class Listing:
 
     files: list[str]  # Hadoop URIs ("file:/data/a.html", "s3a://bucket/cc-news/x.warc.gz")
     missing: list[InputError]
+    passed_over: list[str] = field(default_factory=list)  # files of a folder that hold no articles by their name
 
     def rank(self) -> dict[str, int]:
         """Each file's rank: its inputs are numbered from rank * RECORDS_PER_FILE."""
@@ -45,7 +46,8 @@ class Listing:
 
 
 def list_inputs(spark: Any, targets: Sequence[str]) -> Listing:
-    """The files under the targets (globs expanded, folders recursively, hidden files skipped), in ingest order.
+    """The files under the targets (globs expanded, folders recursively, hidden files skipped), in ingest order;
+    as ingest does, a folder's files that hold no articles by their name (README.md, images) are passed over.
 
     Only file names come to the driver, through the JVM's Hadoop FileSystem: never their content.
     """
@@ -53,6 +55,7 @@ def list_inputs(spark: Any, targets: Sequence[str]) -> Listing:
     conf = spark.sparkContext._jsc.hadoopConfiguration()
     found: list[str] = []
     missing: list[InputError] = []
+    passed_over: list[str] = []
     for target in targets:
         path = jvm.org.apache.hadoop.fs.Path(target)
         system = path.getFileSystem(conf)
@@ -70,10 +73,14 @@ def list_inputs(spark: Any, targets: Sequence[str]) -> Listing:
             while listed.hasNext():
                 uri = listed.next().getPath().toString()
                 relative = uri[len(root) :].strip("/")
-                if not any(part.startswith(".") for part in relative.split("/")):
+                if any(part.startswith(".") for part in relative.split("/")):
+                    continue
+                if files.is_article_file(PurePosixPath(relative)):
                     below.append(uri)
+                else:
+                    passed_over.append(uri)
             found.extend(sorted(below, key=_parts))
-    return Listing(list(dict.fromkeys(found)), missing)
+    return Listing(list(dict.fromkeys(found)), missing, sorted(passed_over, key=_parts))
 
 
 def _parts(uri: str) -> tuple[str, ...]:

@@ -314,6 +314,54 @@ def article_labels(queries: Queries, ids: Sequence[str]) -> dict[str, dict[str, 
     return {str(r["id"]): {"language": str(r["language"]), "source": str(r["source"])} for r in rows}
 
 
+# --- the quotes of the command line: filters and paging (read-only, added after the class) ----------------------
+
+
+def filtered_quotes(
+    queries: Queries,
+    *,
+    speakers: Sequence[str] | None = None,
+    story: str | None = None,
+    article: str | None = None,
+    outlet: str | None = None,
+    kind: str | None = None,
+    language: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[dict[str, Any]]]:
+    """Quotes by any of these speaker ids, of this story, article, outlet, kind and language, in articles published
+    in this date range (ISO, `date_to` inclusive of the day), in ingest order: how many there are and one page of
+    them, each with its speaker's name and its article's outlet, date, language, story and title."""
+    conditions: list[str] = []
+    args: list[Any] = []
+    if speakers is not None:
+        conditions.append(f"q.speaker IN ({', '.join('?' * len(speakers)) or 'NULL'})")
+        args.extend(speakers)
+    for condition, value in (
+        ("a.story = ?", story),
+        ("q.article = ?", article),
+        ("a.outlet = ?", outlet),
+        ("q.kind = ?", kind),
+        ("a.language = ?", language),
+        ("a.published >= ?", date_from),
+        ("a.published < ?", date_to + "\uffff" if date_to is not None else None),  # the whole last day
+    ):
+        if value is not None:
+            conditions.append(condition)
+            args.append(value)
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    joined = "FROM quotes q JOIN articles a ON a.id = q.article"
+    total = int(queries.db.execute(f"SELECT count(*) {joined} {where}", args).fetchone()[0])
+    rows = queries.db.execute(
+        f"""SELECT q.*, e.name AS speaker_name, a.outlet, a.published, a.language, a.story, a.title AS article_title
+            {joined} LEFT JOIN entities e ON e.id = q.speaker {where} ORDER BY a.seq, q.start LIMIT ? OFFSET ?""",
+        [*args, limit, offset],
+    )
+    return total, [dict(r) for r in rows]
+
+
 # --- the API's story list: the list page's filters and search words (read-only, added after the class) ----------
 
 
