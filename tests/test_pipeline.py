@@ -109,3 +109,18 @@ def test_a_language_whose_model_is_not_installed_is_read_as_words(
     [reading] = read(models, [PORTUGUESE])
     assert reading.doc is None and "ministro" in reading.lemmas
     assert "recoupe_no_such_model" in caplog.text and "'pt'" in caplog.text
+
+
+def test_each_article_is_dated_with_the_date_words_of_its_language(tmp_path: Path, models: Models) -> None:
+    config = Config(db=tmp_path / "t.db")
+    english = (
+        "The dockers of Valmer walked out on Monday, March 3, and the harbour stayed closed the next day. "
+        "Talks with the port authority resumed yesterday, the union said in a statement to the press."
+    )
+    with Store(config.db) as store:
+        Pipeline(config, store, models).run(
+            [RawArticle(source="mem:en", content=english, format="text", origin="mem:en", published="2025-03-05")]
+        )
+        [article] = store.articles()
+        _, event_dates = store.article_features(article.id)
+        assert article.language == "en" and "2025-03-03" in event_dates  # French date words would find none

@@ -150,8 +150,9 @@ class Pipeline:
             resolver, quoter = readers
             analysis.entities, analysis.mentions = resolver.resolve(reading.doc, article)  # 6
             analysis.quotes = quoter.extract(reading.doc, article, analysis.entities, analysis.mentions)  # 7
-        dates.complete_published(article, self.dates)  # 8
-        analysis.event_dates = dates.event_dates(article.text, article.published, self.dates)
+        date_words = self.clusterer.reader(article.language)  # each language's own; the default's if it has none
+        dates.complete_published(article, date_words)  # 8
+        analysis.event_dates = dates.event_dates(article.text, article.published, date_words)
         return analysis
 
     def readers(self, language: str) -> tuple[EntityResolver, QuoteExtractor] | None:
