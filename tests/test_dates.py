@@ -232,3 +232,11 @@ def test_a_lead_weekday_date_that_fits_none_of_the_texts_years_leaves_the_text_u
     text = "Le maire a démissionné mercredi 4 juin. Il avait été élu le 23 mars 2019 à Valmer."
     assert not reader.dating(text).settled
     assert reader.dating(text, near=date(2025, 5, 20)).happening == date(2025, 6, 4)
+
+
+def test_a_lead_day_written_with_its_weekday_comes_before_a_weekday_named_after_it(reader: DateReader) -> None:
+    text = "Le maire a présenté mercredi 16 avril le plan du nouveau pont, détruit lundi soir par la crue."
+    assert reader.dating(text, "2025-04-17").happening == date(2025, 4, 16)
+    # A day named relative to the writing still comes first.
+    text = "Le maire a présenté hier le plan du nouveau pont, après la réunion de lundi 14 avril."
+    assert reader.dating(text, "2025-04-17").happening == date(2025, 4, 16)

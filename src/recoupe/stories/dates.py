@@ -345,10 +345,13 @@ class DateReader:
             and not (m.start == 0 and m.kind == "date")
             and not m.background
         ]
-        deictic = [m for m in recent if m.kind != "date"]
-        # A day of the month written bare is most often background ("le scrutin du 17"); one opening a sentence
-        # ("Le 3 novembre, ...") sets the scene of what follows, when the lead names no other day.
-        chosen = deictic or [m for m in recent if not m.bare or self._opens_sentence(lead, m)]
+        # A day named relative to the writing ("hier", "vendredi") or written out with its weekday ("mercredi 17
+        # avril") is the happening, the first one the lead names. A day of the month written bare is most often
+        # background ("le scrutin du 17"); one opening a sentence ("Le 3 novembre, ...") sets the scene of what
+        # follows, when the lead names no other day.
+        relative = [m for m in recent if m.kind == "relative" or m.today]
+        named = [m for m in recent if m.kind != "date" or _weekday(lead[m.start : m.end], self.rules) is not None]
+        chosen = relative or named or [m for m in recent if not m.bare or self._opens_sentence(lead, m)]
         return chosen[0].day if chosen else None
 
     def _opens_sentence(self, text: str, mention: Mention) -> bool:
