@@ -21,6 +21,7 @@ from recoupe.records import Event, Story, stable_id
 from recoupe.server import auth
 from recoupe.server.app import CSP, create_app
 from recoupe.server.guards import served_hosts
+from recoupe.server.routes.search import excerpt
 from recoupe.server.routes.stories import StoryOrder
 from recoupe.store import Store, queries
 from web_samples import STORY_ID, Sample, analysis_of, article_id, entity_id, fill, quote_id
@@ -367,6 +368,7 @@ def test_every_list_has_total_limit_and_offset(client: TestClient) -> None:
         ("/api/quotes", {"speaker": entity_id("Maëlle Garnier")}, "quotes"),
         ("/api/quotes", {"article": article_id("a1")}, "quotes"),
         (f"/api/entities/{entity_id('Maëlle Garnier')}", {}, "statements"),
+        ("/api/search", {"q": "Valbrune"}, "results"),
     ]
     for path, params, key in lists:
         body = client.get(path, params={**params, "limit": 1, "offset": 1}).json()
@@ -534,3 +536,27 @@ def test_a_bad_story_filter_is_422_naming_it(client: TestClient, params: dict[st
 
 def test_the_story_orders_of_the_api_are_the_stores() -> None:
     assert get_args(StoryOrder) == tuple(queries.STORY_ORDERS)
+
+
+def test_search_counts_every_match_and_takes_a_speaker_by_name(client: TestClient) -> None:
+    page = client.get("/api/search", params={"q": "Valbrune", "limit": 1, "offset": 1}).json()
+    assert (page["total"], page["limit"], page["offset"], len(page["results"])) == (3, 1, 1, 1)
+    by_id = client.get("/api/search", params={"speaker": entity_id("Maëlle Garnier")}).json()
+    by_name = client.get("/api/search", params={"speaker": "maëlle garnier"}).json()
+    assert by_name == by_id and by_name["total"] == 2
+    typo = client.get("/api/search", params={"speaker": "Maëlle Garnie"})
+    assert typo.status_code == 404 and "'Maëlle Garnier'" in typo.json()["error"]["message"]
+
+
+def test_a_search_hit_gives_a_plain_excerpt_and_where_its_hits_are(client: TestClient) -> None:
+    (hit,) = client.get("/api/search", params={"q": "navettes"}).json()["results"]
+    assert "[[" not in hit["excerpt"] and hit["hits"]
+    for span in hit["hits"]:
+        assert hit["excerpt"][span["start"] : span["end"]].lower() == "navettes"
+    assert hit["snippet"].replace("[[", "").replace("]]", "") == hit["excerpt"]
+    (newest, *_) = client.get("/api/search").json()["results"]  # no words: no passage
+    assert (newest["excerpt"], newest["hits"]) == (None, [])
+
+
+def test_an_excerpt_drops_markers_that_do_not_pair() -> None:
+    assert excerpt("a \ue000b\ue001 \ue001c \ue000d") == ("a b c d", [{"start": 2, "end": 3}])

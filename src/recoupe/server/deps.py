@@ -1,4 +1,4 @@
-"""What the routes depend on: the app state, the token checks and the paging parameters.
+"""What the routes depend on: the app state, the token checks, the paging parameters and the entity a name names.
 
 Reads are open to loopback clients; other clients and every ingest need the store's token
 (`Authorization: Bearer <token>`, or the cookie the /login page sets for a browser).
@@ -6,6 +6,7 @@ Reads are open to loopback clients; other clients and every ingest need the stor
 
 from __future__ import annotations
 
+import difflib
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query, Request
@@ -13,8 +14,12 @@ from starlette.datastructures import Headers
 
 from recoupe.server import auth
 from recoupe.server.state import AppState
+from recoupe.store import Store
 
 TOKEN_COOKIE = "recoupe_token"
+
+NEAREST_NAMES = 3  # names suggested for a speaker name that names no one
+NAME_CUTOFF = 0.75  # difflib similarity from which a name is suggested ("Pescov" for "Peskov")
 
 Limit = Annotated[int, Query(ge=1, le=200)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
@@ -76,3 +81,27 @@ def found(ident: str, kind: str, value: Any) -> Any:
     if value is None:
         raise HTTPException(404, f"no {kind} with id {ident!r}")
     return value
+
+
+def speaker_id(state: AppState, store: Store, speaker: str) -> str:
+    """The id of the entity a `speaker` parameter names: its id, or one of its names in any case; a 404 that
+    suggests the nearest names otherwise."""
+    if store.entity(speaker) is not None:
+        return speaker
+    names: dict[str, str] = state.memo(store, "entity names", _entity_names)
+    key = speaker.strip().casefold()
+    if key in names:
+        return names[key]
+    near = difflib.get_close_matches(key, list(names), n=NEAREST_NAMES, cutoff=NAME_CUTOFF)
+    hint = f" (nearest names: {', '.join(repr(store_name(store, names[n])) for n in near)})" if near else ""
+    raise HTTPException(404, f"no entity with id or name {speaker!r}{hint}")
+
+
+def _entity_names(store: Store) -> dict[str, str]:
+    return {name.casefold(): e.id for e in store.entities() for name in (e.name, *e.variants)}
+
+
+def store_name(store: Store, entity_id: str) -> str:
+    """The name an entity is shown by."""
+    entity = store.entity(entity_id)
+    return entity.name if entity is not None else entity_id

@@ -216,8 +216,16 @@ class EntityStatementsOut(EntityOut, Paged):
     statements: list[Statement]
 
 
+class Hit(Shape):
+    """Where a searched word is in an excerpt: characters `start` to `end`."""
+
+    start: int
+    end: int
+
+
 class SearchHit(Shape):
-    """An article matching a search."""
+    """An article matching a search: `excerpt` is a passage as plain text with its `hits`; `snippet` is the same
+    passage with each hit between [[ and ]]."""
 
     id: str
     title: str | None
@@ -225,14 +233,14 @@ class SearchHit(Shape):
     published: str | None
     story: str | None
     snippet: str | None
+    excerpt: str | None
+    hits: list[Hit]
 
 
-class SearchOut(Shape):
-    """Articles matching a search (no total: counting every match would cost a second full-text pass)."""
+class SearchOut(Paged):
+    """Articles matching a search; `total` counts them over every page."""
 
     query: str
-    limit: int
-    offset: int
     results: list[SearchHit]
 
 

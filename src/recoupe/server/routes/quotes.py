@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
 
 from recoupe.server import views
-from recoupe.server.deps import READER, Limit, Offset, State, found
+from recoupe.server.deps import READER, Limit, Offset, State, found, speaker_id
 from recoupe.server.schemas import ERRORS, EntityStatementsOut, QuoteOut, QuotesOut, SpeakersOut
-from recoupe.server.state import AppState
-from recoupe.store import Store
 
 EVERY_SPEAKER = 10**9  # top_speakers' limit that lists them all
-NEAREST_NAMES = 3  # names suggested for a speaker name that names no one
-NAME_CUTOFF = 0.75  # difflib similarity from which a name is suggested ("Pescov" for "Peskov")
 
 router = APIRouter(prefix="/api", dependencies=[READER], responses=ERRORS)
 
@@ -42,30 +37,6 @@ async def list_quotes(
         every = store.quotes(article=article, speakers=[speaker] if speaker else None)
     page = [q.to_dict() for q in every[offset : offset + limit]]
     return {"total": len(every), "limit": limit, "offset": offset, "quotes": page}
-
-
-def speaker_id(state: AppState, store: Store, speaker: str) -> str:
-    """The id of the entity a `speaker` parameter names: its id, or one of its names in any case; a 404 that
-    suggests the nearest names otherwise."""
-    if store.entity(speaker) is not None:
-        return speaker
-    names: dict[str, str] = state.memo(store, "entity names", _entity_names)
-    key = speaker.strip().casefold()
-    if key in names:
-        return names[key]
-    near = difflib.get_close_matches(key, list(names), n=NEAREST_NAMES, cutoff=NAME_CUTOFF)
-    hint = f" (nearest names: {', '.join(repr(store_name(store, names[n])) for n in near)})" if near else ""
-    raise HTTPException(404, f"no entity with id or name {speaker!r}{hint}")
-
-
-def _entity_names(store: Store) -> dict[str, str]:
-    return {name.casefold(): e.id for e in store.entities() for name in (e.name, *e.variants)}
-
-
-def store_name(store: Store, entity_id: str) -> str:
-    """The name an entity is shown by."""
-    entity = store.entity(entity_id)
-    return entity.name if entity is not None else entity_id
 
 
 @router.get("/quotes/{quote_id}", summary="One quote", response_model=QuoteOut)
