@@ -170,3 +170,11 @@ def test_next_paragraph_keeps_the_speaker_of_its_cue(extract: Any) -> None:
 def test_object_of_told_is_not_the_speaker(extract: Any) -> None:
     found = extract("Hal Brenner is a reporter. “Nothing was left of the old barn,” one farmer told Hal Brenner.")
     assert ("Nothing was left of the old barn,", None, "direct") in found
+
+
+def test_quoted_words_glued_to_a_noun_by_a_hyphen_are_no_quote(extract: Any) -> None:
+    text = (
+        "Director Nora Vance met the studio. Nora Vance wants more money. "
+        'The director fears a "Rocky Road"-style switch of the cast before the sequel.'
+    )
+    assert not [quote for quote in extract(text) if quote[0].startswith("Rocky")]

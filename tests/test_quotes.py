@@ -221,6 +221,23 @@ CASES: list[tuple[str, str, Found]] = [
         "La maire Anne Roy a affirmé que le marché restera ouvert tout l'été\nLe conseil se réunit demain.",
         ("le marché restera ouvert tout l'été", "Anne Roy", "indirect"),
     ),
+    (
+        "time and place words between the cue and its inverted subject",
+        "« La récolte est perdue », a déclaré jeudi matin sur une radio locale le président de la coopérative, "
+        "Paul Mercier.",
+        ("La récolte est perdue", "Paul Mercier", "direct"),
+    ),
+    (
+        "a complement of the quoted words before the cue's comma",
+        "« La rivière est clairement polluée » par les rejets, a déclaré la maire Anne Roy vendredi.",
+        ("La rivière est clairement polluée", "Anne Roy", "direct"),
+    ),
+    (
+        "a long cue sentence carries its speaker to the next quote",
+        "« Nous ne fermerons pas l'usine », a promis Hélène Marchal, directrice du site depuis trois ans, devant "
+        "les salariés réunis dans la cour. « Les salariés garderont tous leur emploi. »",
+        ("Les salariés garderont tous leur emploi.", "Hélène Marchal", "direct"),
+    ),
 ]
 
 
@@ -238,6 +255,24 @@ def test_role_noun_resolved_to_the_person_holding_it(extract: Any) -> None:
     assert quote.speaker == "Inès Caradec"
     assert quote.speaker_mention == "porte-parole de la mairie"
     assert quote.confidence is not None and quote.confidence < 0.95  # a role is a weaker clue than a name
+
+
+def test_role_named_alone_goes_to_the_person_the_article_is_about(extract: Any) -> None:
+    text = (
+        "Bruno Kerjean a visité le port de Lorient mardi. Bruno Kerjean a rencontré les pêcheurs.\n\n"
+        "« Les quais seront refaits avant l'été », a promis le ministre de la Mer."
+    )
+    [quote] = extract(text)
+    assert quote.speaker == "Bruno Kerjean" and quote.speaker_mention == "ministre de la Mer"
+
+
+def test_role_named_alone_is_no_one_named_when_two_people_are_named_as_often(extract: Any) -> None:
+    text = (
+        "Bruno Kerjean a visité le port de Lorient mardi avec Paul Mercier.\n\n"
+        "« Les quais seront refaits avant l'été », a promis le ministre de la Mer."
+    )
+    [quote] = extract(text)
+    assert quote.speaker not in {"Bruno Kerjean", "Paul Mercier"}
 
 
 def test_continued_paragraph_keeps_its_speaker(extract: Any) -> None:

@@ -16,6 +16,7 @@ from recoupe.config import Config
 from recoupe.people.mentions import PersonMention
 from recoupe.people.names import NameRules, Role, fold_plain
 from recoupe.quotes.cues import QuoteRules
+from recoupe.quotes.offsets import token_at
 from recoupe.records import Article, Entity, EntityType, Mention, stable_id
 from recoupe.rules import LanguageRules, load_language
 from recoupe.store import Store
@@ -25,6 +26,8 @@ COMPLEMENT_POS = frozenset({"ADJ", "ADP", "DET", "NOUN", "PROPN", "NUM"})
 MAX_COMPLEMENT = 6
 CLOSING_MARKS = frozenset({"»", "”", '"'})
 ELIDED = ("'", "’")  # an elided determiner is written without a space before the noun ("l'élu")
+NAME_AFTER_ROLE = 40  # characters after a role phrase the tagger cut short, before the name it leads up to
+MIN_PROTAGONIST_NAMES = 2  # times the main person of an article is named, at least, to hold its unbound roles
 
 
 @dataclass
@@ -300,7 +303,9 @@ class EntityResolver:
         by_start = {n.start: n for n in names}
         by_end = {n.end: n for n in names}
         whole = doc.text  # Doc.text joins every token at each call: once here, not once per role
-        for role, span_start, span_end, key in self._role_spans(doc):
+        spans = self._role_spans(doc)
+        unbound: list[tuple[Role, int, int, str]] = []
+        for role, span_start, span_end, key in spans:
             text = whole[span_start:span_end]
             person = _next_name(whole, span_end, by_start) or _previous_name(
                 whole, span_start, by_end, self.words.determiners
@@ -316,10 +321,30 @@ class EntityResolver:
                 entity_id: str | None = person.entity
             else:
                 entity_id = self._holder(key, role, bindings, heads, bare_bindings, {n.entity for n in names})
+                if entity_id is None:
+                    unbound.append((role, span_start, span_end, key))
             if entity_id is not None:
                 gender = role.gender or self.index.gender.get(entity_id, "")
                 found.append(PersonMention(span_start, span_end, text, entity_id, gender, role=True))
-        return found
+        protagonist = _protagonist(names)
+        for role, span_start, span_end, key in unbound:
+            head = fold_plain(role.head)
+            if protagonist is None or head in heads or not _definite(doc, span_start):
+                continue  # a role of someone else of the article, or "un maire": no one to give it to
+            if any(
+                span_end <= n.start < span_end + NAME_AFTER_ROLE and _no_break(whole[span_end : n.start]) for n in names
+            ):
+                continue  # "la joueuse de beach-volley américaine Kelly Cheng": the role leads up to a name
+            held = {h for h, ids in heads.items() if protagonist.entity in ids}
+            gender = protagonist.gender or self.index.gender.get(protagonist.entity, "")
+            if held - self._office_heads.get(key, set()) or (role.gender and gender and role.gender != gender):
+                continue  # the article's main person holds another role, or the role's gender is not theirs
+            # The article names its main person by name, then by role ("le Premier ministre a ajouté"), though
+            # it never sets the two side by side.
+            found.append(
+                PersonMention(span_start, span_end, whole[span_start:span_end], protagonist.entity, gender, role=True)
+            )
+        return sorted(found, key=lambda p: p.start)
 
     def _holder(
         self,
@@ -506,6 +531,29 @@ def _previous_name(
         if person is not None and text[start - len(gap) : start] == gap and not person.role:
             return person
     return None
+
+
+def _protagonist(names: list[PersonMention]) -> PersonMention | None:
+    """The person an article names most, by name, when named at least twice and more often than anyone else."""
+    counts: dict[str, int] = {}
+    for name in names:
+        if not name.role:
+            counts[name.entity] = counts.get(name.entity, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    if not ranked or ranked[0][1] < MIN_PROTAGONIST_NAMES or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return next(n for n in names if n.entity == ranked[0][0])
+
+
+def _no_break(between: str) -> bool:
+    """Whether the words between a role and a name run on, with no punctuation but a hyphen."""
+    return not any(c in between for c in ',.;:!?«»“”"()\n')
+
+
+def _definite(doc: Doc, start: int) -> bool:
+    """Whether a role phrase opens with a definite determiner ("le maire", not "un maire" nor "son maire")."""
+    i = token_at(doc, start) - 1  # a role span starts past its determiner
+    return i >= 0 and doc[i].pos_ == "DET" and doc[i].morph.get("Definite", []) == ["Def"]
 
 
 def _after_name_comma(doc: Doc, begin: int) -> bool:

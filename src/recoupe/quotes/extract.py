@@ -7,6 +7,8 @@ rule data in rules/<lang>/quotes.toml.
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Doc
 
 from recoupe.people.names import NameRules
@@ -117,6 +119,8 @@ class QuoteExtractor:
 
     def _set_apart(self, doc: Doc, text: str, span: Marked) -> bool:
         """A title ("le livre « ... »"), a link ("Lire aussi : « ... »") or a slogan chanted or written."""
+        if span.close_at is not None and re.match(r"-\w", text[span.close_at + 1 : span.close_at + 3]):
+            return True  # a "Twilight"-style compound: the quoted words qualify a noun, nobody says them
         before = text[max(0, span.open_at - 40) : span.open_at].lower().split()
         if before and before[-1].strip(",:") in self.rules.title_cues:
             return True
