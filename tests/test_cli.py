@@ -337,6 +337,12 @@ def test_quotes_of_a_story_and_an_article_and_their_pages(desk: Path) -> None:
     pages = [invoke("--db", str(desk), "quotes", "--limit", "2", "--offset", str(n)) for n in range(0, len(quotes), 2)]
     assert [s for page in pages for s in printed_spans(page.stdout)] == [span(q) for q in quotes]
     assert f"quotes 1-2 of {len(quotes)}; --offset 2 for the next" in pages[0].stderr
+    past = invoke("--db", str(desk), "quotes", "--offset", "99")
+    assert (
+        past.exit_code == 0
+        and past.stdout == ""
+        and f"no quotes past --offset 99: there are {len(quotes)}" in past.stderr
+    )
 
 
 @pytest.mark.parametrize(
@@ -496,3 +502,54 @@ def test_progress_counts_inputs_as_they_are_done(capsys: pytest.CaptureFixture[s
 def test_the_config_help_names_its_table() -> None:
     result = invoke("--help")
     assert result.exit_code == 0 and "TOML file with a [recoupe] table of settings" in " ".join(result.stdout.split())
+
+
+BLOCKED_IMPORTS = """
+import sys
+from importlib.abc import MetaPathFinder
+
+class Unimportable(MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("spacy", "lingua", "trafilatura"):
+            raise ImportError(f"{name} is made unimportable by the test")
+        return None
+
+sys.meta_path.insert(0, Unimportable())
+sys.argv[0] = "recoupe"
+from recoupe.cli import app
+app()
+"""
+NAMES_IMPORT_SPACY = pytest.mark.xfail(
+    strict=True, reason="people/names.py imports spacy.util at module level, and recoupe.store imports it"
+)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param(["stories"], marks=NAMES_IMPORT_SPACY),
+        pytest.param(["stories", "--sort", "largest"], marks=NAMES_IMPORT_SPACY),
+        pytest.param(["show", "{story}"], marks=NAMES_IMPORT_SPACY),
+        pytest.param(["quotes", "--kind", "direct"], marks=NAMES_IMPORT_SPACY),
+        pytest.param(
+            ["quotes", "--speaker", "Garnier"],
+            marks=pytest.mark.xfail(strict=True, reason="people.entities.find lives beside the spaCy resolver"),
+        ),
+        pytest.param(["brief", "{story}"], marks=NAMES_IMPORT_SPACY),
+        pytest.param(["export", "--format", "json"], marks=NAMES_IMPORT_SPACY),
+    ],
+)
+def test_read_only_commands_load_no_model(desk: Path, command: list[str]) -> None:
+    import subprocess
+    import sys
+
+    story = printed_stories(invoke("--db", str(desk), "stories").stdout)[0]
+    args = [a.replace("{story}", story) for a in command]
+    done = subprocess.run(
+        [sys.executable, "-c", BLOCKED_IMPORTS, "--db", str(desk), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() and done.stdout == invoke("--db", str(desk), *args).stdout

@@ -118,8 +118,7 @@ def print_stories(store: Store, limit: int | None = None, offset: int = 0, **fil
         for event in timelines[summary["id"]]:
             typer.echo(f"{INDENT}{event['date'] or 'undated':<10}  {event['title']}  ({event['articles']} articles)")
     if offset or len(summaries) < total:
-        shown = f"{offset + 1}-{offset + len(summaries)}" if summaries else "none"
-        typer.echo(f"stories {shown} of {total}; --offset {offset + len(summaries)} for the next", err=True)
+        typer.echo(page_line("stories", offset, len(summaries), total), err=True)
 
 
 @app.command()
@@ -201,8 +200,16 @@ def quotes(
     if not total:
         typer.echo("no quote matches", err=True)
     elif offset or len(rows) < total:
-        shown = f"{offset + 1}-{offset + len(rows)}" if rows else "none"
-        typer.echo(f"quotes {shown} of {total}; --offset {offset + len(rows)} for the next", err=True)
+        typer.echo(page_line("quotes", offset, len(rows), total), err=True)
+
+
+def page_line(things: str, offset: int, shown: int, total: int) -> str:
+    """What part of the list one page printed, and how to ask for the next."""
+    if not shown:
+        return f"no {things} past --offset {offset}: there are {total}"
+    last = offset + shown
+    more = f"; --offset {last} for the next" if last < total else ""
+    return f"{things} {offset + 1}-{last} of {total}{more}"
 
 
 def quoted_words(text: str, kind: str, lead: str, width: int | None) -> str:
