@@ -553,3 +553,14 @@ def test_read_only_commands_load_no_model(desk: Path, command: list[str]) -> Non
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() and done.stdout == invoke("--db", str(desk), *args).stdout
+
+
+def test_show_prints_each_quote_whole_marked_as_it_was(desk: Path) -> None:
+    quotes = stored_quotes(desk)
+    for story in {q["story"] for q in quotes}:
+        result = invoke("--db", str(desk), "show", str(story))
+        assert result.exit_code == 0, result.output
+        for quote in (q for q in quotes if q["story"] == story):
+            words = " ".join(quote["text"].split())
+            said = words if quote["kind"] == "indirect" else f"« {words} »"
+            assert f"      {quote['speaker_name'] or 'unattributed'}: {said}" in result.stdout.splitlines()
