@@ -12,7 +12,8 @@ allowed to start up to MATCH_SHIFT characters earlier or later. Optional gold qu
 nor, when found, as false positives. A found quote matching no gold quote is a false positive; when it matches a
 listed not-quote it is counted apart as well. A speaker is right when a name or variant of its entity matches the
 gold speaker (titles dropped, or for the seeds one of the gold variants); a gold organisation or unnamed role
-("le parquet de Paris") matches loosely, on its head noun; a gold `inconnu`/`unknown` is right when no speaker
+("le parquet de Paris") matches loosely, on its head noun (its first word, or its last when that is an
+organisation head: "New Zealand Police"); a gold `inconnu`/`unknown` is right when no speaker
 is given.
 """
 
@@ -311,6 +312,13 @@ def _head(text: str) -> str | None:
     return rest[0] if rest else None
 
 
+def _heads(text: str) -> set[str]:
+    """The head nouns an organisation may go by: its first word after determiners, and its last word when that
+    is an organisation head ("New Zealand Police" is "police", "the Indian Defence Ministry" is "ministry")."""
+    rest = [w for w in words(text) if w not in DETERMINERS and w not in TITLES]
+    return set(rest[:1]) | ({rest[-1]} if rest and rest[-1] in ORGANISATION_HEADS else set())
+
+
 def _is_described(speaker: str) -> bool:
     """Whether a gold speaker is an organisation or an unnamed role rather than a person's name."""
     first = words(speaker)[:1]
@@ -328,8 +336,8 @@ def speaker_right(gold: GoldQuote, found: FoundQuote) -> bool:
     if any(f and f in wanted for f in forms):
         return True
     if found.speaker_type != "PER" or _is_described(gold.speaker):
-        head = _head(gold.speaker)
-        return head is not None and any(_head(f) == head for f in found.speaker_forms)
+        heads = _heads(gold.speaker)
+        return bool(heads) and any(_heads(f) & heads for f in found.speaker_forms)
     # An entity known by the surname alone ("Macron") is the person when that is how the gold name ends.
     name = _name_words(found.speaker_forms[0])
     full = _name_words(gold.speaker)

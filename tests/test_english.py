@@ -178,3 +178,18 @@ def test_quoted_words_glued_to_a_noun_by_a_hyphen_are_no_quote(extract: Any) -> 
         'The director fears a "Rocky Road"-style switch of the cast before the sequel.'
     )
     assert not [quote for quote in extract(text) if quote[0].startswith("Rocky")]
+
+
+def test_bare_police_before_its_verb_is_the_one_police_force_named(extract: Any) -> None:
+    text = (
+        "Officers of the Kestrel Valley Police closed the road on Friday.\n\n"
+        "“The driver was not injured,” police said. “The lorry will be moved tonight,” police have said."
+    )
+    speakers = {quote: speaker for quote, speaker, _ in extract(text)}
+    assert str(speakers["The driver was not injured,"]).endswith("Kestrel Valley Police")
+    assert str(speakers["The lorry will be moved tonight,"]).endswith("Kestrel Valley Police")
+
+
+def test_surname_before_said_is_a_person_though_the_ner_misses_it(extract: Any) -> None:
+    found = extract("“Hasim took some punishment,” Klitschko said. “I was surprised.”")
+    assert ("Hasim took some punishment,", "Klitschko", "direct") in found

@@ -27,6 +27,7 @@ MAX_COMPLEMENT = 6
 CLOSING_MARKS = frozenset({"»", "”", '"'})
 ELIDED = ("'", "’")  # an elided determiner is written without a space before the noun ("l'élu")
 NAME_AFTER_ROLE = 40  # characters after a role phrase the tagger cut short, before the name it leads up to
+MAX_AUXILIARIES = 2  # auxiliaries between an organisation's head and its reporting verb ("police have said")
 MIN_PROTAGONIST_NAMES = 2  # times the main person of an article is named, at least, to hold its unbound roles
 
 
@@ -117,6 +118,8 @@ class EntityResolver:
         for entity in found.values():
             if entity.type == "PER":
                 self._learn(entity)
+            elif fold_plain(entity.name) in self._organisations and len(entity.variants) > 1:
+                entity.name = max(entity.variants, key=len)  # "police" merged with "Surrey Police" goes by the latter
         mentions.sort(key=lambda m: (m.start, m.end))
         return list(found.values()), mentions
 
@@ -130,7 +133,10 @@ class EntityResolver:
         while i < len(doc):
             token = doc[i]
             head = fold_plain(token.text)
-            if head not in self._organisations or i == 0 or doc[i - 1].lower_ not in self._body_determiners:
+            determined = i > 0 and doc[i - 1].lower_ in self._body_determiners
+            # '", police said': a bare head right before a reporting verb is the subject of a cue.
+            speaking = self._before_reporting_verb(doc, i)
+            if head not in self._organisations or not (determined or speaking):
                 i += 1
                 continue
             if i + 1 < len(doc) and doc[i + 1].ent_iob_ == "B" and doc[i + 1].ent_type_ in {"ORG", "MISC"}:
@@ -145,12 +151,36 @@ class EntityResolver:
         for _, _, head, phrase in spans:
             if phrase != head:
                 full.setdefault(head, set()).add(phrase)
+        named = self._named_organisations(doc)
         found: list[PersonMention] = []
         for start, stop, head, phrase in spans:
+            entity = stable_id("ent", "ORG", phrase)
             if phrase == head and len(full.get(head, ())) == 1:
-                phrase = next(iter(full[head]))
-            found.append(PersonMention(start, stop, whole[start:stop], stable_id("ent", "ORG", phrase)))
+                entity = stable_id("ent", "ORG", next(iter(full[head])))
+            elif phrase == head and len(named.get(head, ())) == 1:
+                # "the police" of an article naming one "Surrey Police": the same organisation.
+                entity = next(iter(named[head]))
+            found.append(PersonMention(start, stop, whole[start:stop], entity))
         return found
+
+    def _before_reporting_verb(self, doc: Doc, i: int) -> bool:
+        """Whether token i stands right before a reporting verb, past auxiliaries ("police have said")."""
+        j = i + 1
+        while j < len(doc) and (doc[j].pos_ == "AUX" or doc[j].lower_ in self.words.clitics):
+            j += 1
+        return j < len(doc) and j - i <= MAX_AUXILIARIES + 1 and self.cues.reporting_lemma(doc[j]) is not None
+
+    def _named_organisations(self, doc: Doc) -> dict[str, set[str]]:
+        """The entity ids of the organisations the NER names, by each organisation head word of their names."""
+        named: dict[str, set[str]] = {}
+        for ent in doc.ents:
+            if LABELS.get(ent.label_) != "ORG" or fold_plain(ent.text) in self._organisations:
+                continue  # a bare head ("Police") names no organisation of its own
+            for word in ent.text.split():
+                head = fold_plain(word)
+                if head in self._organisations:
+                    named.setdefault(head, set()).add(stable_id("ent", "ORG", self.rules.fold_entity(ent.text)))
+        return named
 
     def people(self, doc: Doc) -> list[PersonMention]:
         """Every person mention of the document, by name or bound role, in text order."""
@@ -177,6 +207,10 @@ class EntityResolver:
                 continue
             if self.cues.reporting_lemma(token) is None:
                 continue
+            before = self._subject_before_cue(doc, token)
+            if before is not None:
+                found.append(before)
+                continue
             start = token.i + 1 + (doc[token.i + 1].text in self.rules.titles)
             end = start
             while end < len(doc) and doc[end].pos_ == "PROPN" and doc[end].text[:1].isupper():
@@ -184,6 +218,20 @@ class EntityResolver:
             if end > start and all(t.ent_type_ in {"", "LOC", "MISC"} for t in doc[start:end]):
                 found.append(Span(doc, start, end, label="PER"))
         return found
+
+    def _subject_before_cue(self, doc: Doc, verb: Token) -> Span | None:
+        """In a language whose cues set the subject first ('", Klitschko said'), the name between the comma after
+        the closing mark and the verb, when the NER missed it or took it for something else."""
+        if not self.cues.cue_subject_words:
+            return None
+        start = verb.i
+        while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].text[:1].isupper():
+            start -= 1
+        if start == verb.i or start == 0 or doc[start - 1].text not in {",", *CLOSING_MARKS}:
+            return None
+        if any(t.ent_type_ not in {"", "LOC", "MISC"} for t in doc[start : verb.i]):
+            return None
+        return Span(doc, start, verb.i, label="PER")
 
     def _unglued(self, names: list[tuple[PersonMention, list[str]]]) -> list[tuple[PersonMention, list[str]]]:
         """Names whose surname swallowed the next word when scraping lost a space ("Duvalest" for
