@@ -193,3 +193,13 @@ def test_bare_police_before_its_verb_is_the_one_police_force_named(extract: Any)
 def test_surname_before_said_is_a_person_though_the_ner_misses_it(extract: Any) -> None:
     found = extract("“Hasim took some punishment,” Klitschko said. “I was surprised.”")
     assert ("Hasim took some punishment,", "Klitschko", "direct") in found
+
+
+def test_a_full_name_the_ner_types_as_an_organisation_is_the_person_of_its_surname(extract: Any) -> None:
+    text = (
+        "A historian from the city, Yanis Varoufakis, cycled home on Monday.\n\n"
+        "“The streets were empty,” he said.\n\n"
+        "Professor Varoufakis says the city is calm."
+    )
+    speakers = {quote: speaker for quote, speaker, _ in extract(text)}
+    assert "Varoufakis" in str(speakers["The streets were empty,"])

@@ -27,6 +27,7 @@ MAX_COMPLEMENT = 6
 CLOSING_MARKS = frozenset({"»", "”", '"'})
 ELIDED = ("'", "’")  # an elided determiner is written without a space before the noun ("l'élu")
 NAME_AFTER_ROLE = 40  # characters after a role phrase the tagger cut short, before the name it leads up to
+MAX_NAME_WORDS = 3  # words of a full name the NER mistyped ("Yanis Varoufakis")
 MAX_AUXILIARIES = 2  # auxiliaries between an organisation's head and its reporting verb ("police have said")
 MIN_PROTAGONIST_NAMES = 2  # times the main person of an article is named, at least, to hold its unbound roles
 
@@ -185,6 +186,7 @@ class EntityResolver:
     def people(self, doc: Doc) -> list[PersonMention]:
         """Every person mention of the document, by name or bound role, in text order."""
         spans = [span for span in doc.ents if span.label_ == "PER"] + self._inverted_subjects(doc)
+        spans += self._mistyped_names(doc, spans)
         whole = doc.text  # Doc.text joins every token at each call: once here, not once per name
         found = [n for n in (self._name_mention(span, whole) for span in spans) if n is not None]
         names = self._unglued(found)
@@ -217,6 +219,22 @@ class EntityResolver:
                 end += 1
             if end > start and all(t.ent_type_ in {"", "LOC", "MISC"} for t in doc[start:end]):
                 found.append(Span(doc, start, end, label="PER"))
+        return found
+
+    def _mistyped_names(self, doc: Doc, persons: list[Span]) -> list[Span]:
+        """Full names the NER typed as an organisation or else ("Yanis Varoufakis" ORG) whose surname it tagged as
+        a person elsewhere in the article ("Professor Varoufakis"): a first name and that surname."""
+        surnames = {self.rules.fold(span[-1].text) for span in persons if span[-1].text[:1].isupper()}
+        found: list[Span] = []
+        for ent in doc.ents:
+            if ent.label_ == "PER" or not 2 <= len(ent) <= MAX_NAME_WORDS:
+                continue
+            if not all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in ent):
+                continue
+            if any(fold_plain(t.text) in self._organisations for t in ent):
+                continue  # "Surrey Police": an organisation's own name
+            if self.rules.fold(ent[-1].text) in surnames:
+                found.append(Span(doc, ent.start, ent.end, label="PER"))
         return found
 
     def _subject_before_cue(self, doc: Doc, verb: Token) -> Span | None:
