@@ -499,6 +499,19 @@ def test_progress_counts_inputs_as_they_are_done(capsys: pytest.CaptureFixture[s
     assert "failed=2" in capsys.readouterr().err
 
 
+def test_progress_with_workers_counts_no_input_read_ahead(models: Models) -> None:
+    from recoupe.cli.progress import Progress
+    from recoupe.config import Config
+    from recoupe.records import RawArticle
+
+    raws = [RawArticle(source=f"{n}.txt", content="Le pont rouvrira.", format="text", origin=f"{n}.txt") for n in "ab"]
+    with Store(":memory:") as store, Progress(total=10, shown=False) as bar:
+        bar.build(Config(db=Path(":memory:"), n_process=2), store, models)
+        bar.take(10)  # the workers' parser took every input at once
+        bar.stored([(raws[0], InputError("a.txt", "no text left once cleaned"), None)], [])
+        assert (bar.done, bar.failed) == (1, 1)
+
+
 def test_the_config_help_names_its_table() -> None:
     result = invoke("--help")
     assert result.exit_code == 0 and "TOML file with a [recoupe] table of settings" in " ".join(result.stdout.split())

@@ -86,6 +86,7 @@ class Progress:
         self.taken = 0  # inputs the pipeline took from the stream
         self.done = 0
         self.total = total
+        self.reads_ahead = False
         self.started = time.monotonic()
         self.bar = tqdm(
             total=total,
@@ -121,6 +122,8 @@ class Progress:
 
     def build(self, config: Config, store: Store, models: Models) -> Pipeline:
         """The pipeline of an IngestSession, telling this bar of each article read and each batch stored."""
+        # Worker processes read inputs ahead of the batch being stored: then what was taken is not all done.
+        self.reads_ahead = config.n_process > 1
         return _ReportingPipeline(config, store, models, self)
 
     def read_one(self) -> None:
@@ -128,11 +131,13 @@ class Progress:
         self._move(1)
 
     def stored(self, batch: Sequence[Parsed], analyses: Sequence[Analysis]) -> None:
-        """A batch stored: every input taken so far is done; its articles that failed are counted."""
+        """A batch stored: its articles that failed are done; in one process, so is every input taken so far
+        (those passed over as stored already among them)."""
         read = sum(1 for _raw, result, reading in batch if not isinstance(result, InputError) and reading)
-        self.failed += sum(1 for _raw, result, _reading in batch if isinstance(result, InputError))
-        self.failed += read - len(analyses)  # over the time limit
-        self._move(max(0, self.taken - self.done))
+        failed = sum(1 for _raw, result, _reading in batch if isinstance(result, InputError))
+        failed += read - len(analyses)  # over the time limit
+        self.failed += failed
+        self._move(failed if self.reads_ahead else max(0, self.taken - self.done))
 
     def _move(self, count: int) -> None:
         self.done += count
