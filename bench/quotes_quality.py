@@ -237,10 +237,11 @@ def recoupe_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-c", "from recoupe.cli import app; app()"]
 
 
-def run_recoupe(inputs: Sequence[str], workdir: Path) -> tuple[dict[str, Any], int]:
-    """Ingest the inputs into a fresh store, export it: the analysis document and the number of failed inputs."""
+def run_recoupe(inputs: Sequence[str], workdir: Path, options: Sequence[str] = ()) -> tuple[dict[str, Any], int]:
+    """Ingest the inputs into a fresh store, export it: the analysis document and the number of failed inputs.
+    `options` go before the command ("--config", FILE)."""
     db = workdir / "store.db"
-    command = recoupe_command()
+    command = [*recoupe_command(), *options]
     ingest = subprocess.run([*command, "--db", str(db), "ingest", *inputs], capture_output=True, text=True, check=False)
     # Exit code 1 says that some inputs failed (each named on stderr, the others stored); a traceback is a crash.
     if ingest.returncode not in (0, 1) or "Traceback (most recent call last)" in ingest.stderr:
@@ -495,11 +496,11 @@ def dump(scores: Iterable[Scores]) -> dict[str, Any]:
 # ---------------------------------------------------------------- main
 
 
-def measure(data: DataSet, workdir: Path) -> Scores:
-    """Write a set as JSON Lines, run recoupe on it and score the export."""
+def measure(data: DataSet, workdir: Path, options: Sequence[str] = ()) -> Scores:
+    """Write a set as JSON Lines, run recoupe on it (with `options`, see run_recoupe) and score the export."""
     path = workdir / f"{data.language}-{len(data.records)}.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in data.records), encoding="utf-8")
-    document, failed = run_recoupe([str(path)], workdir)
+    document, failed = run_recoupe([str(path)], workdir, options)
     quotes, indirect = found_quotes(document, data.doc_of_source)
     return score(data, quotes, indirect, failed)
 

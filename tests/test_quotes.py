@@ -10,7 +10,7 @@ import pytest
 
 from recoupe.config import Config
 from recoupe.people.entities import EntityResolver
-from recoupe.quotes.confidence import QuoteConfidence
+from recoupe.quotes.confidence import CALIBRATION_FILE, Calibration, QuoteConfidence
 from recoupe.quotes.cues import QuoteRules
 from recoupe.quotes.extract import QuoteExtractor, pair_marks
 from recoupe.read.nlp import Reader
@@ -246,7 +246,7 @@ def test_construction(extract: Any, construction: str, text: str, expected: Foun
     assert expected in found(extract(text)), construction
 
 
-def test_role_noun_resolved_to_the_person_holding_it(extract: Any) -> None:
+def test_role_noun_resolved_to_the_person_holding_it(extract: Any, config: Config) -> None:
     text = (
         "Le porte-parole de la mairie, Inès Caradec, a présenté le projet mardi.\n\n"
         "« Les travaux dureront deux ans au moins », a déclaré le porte-parole de la mairie."
@@ -254,7 +254,9 @@ def test_role_noun_resolved_to_the_person_holding_it(extract: Any) -> None:
     [quote] = extract(text)
     assert quote.speaker == "Inès Caradec"
     assert quote.speaker_mention == "porte-parole de la mairie"
-    assert quote.confidence is not None and quote.confidence < 0.95  # a role is a weaker clue than a name
+    by_name = QuoteExtractor(french(config)).calibration(QuoteConfidence().cue_name)
+    assert quote.confidence is not None and by_name is not None
+    assert quote.confidence <= by_name  # a role is never a stronger clue than a name
 
 
 def test_role_named_alone_goes_to_the_person_the_article_is_about(extract: Any) -> None:
@@ -401,10 +403,41 @@ def test_confidence_values_come_from_one_record(reader: Reader, config: Config) 
     article = Article(id="art", source="mem", text=text, content_hash="h")
     doc = reader.nlp(text)
     entities, mentions = EntityResolver(french(config), Store(":memory:")).resolve(doc, article)
+    curve = Calibration.read(french(config).folder)
     default = QuoteExtractor(french(config)).extract(doc, article, entities, mentions)
-    assert [q.confidence for q in default] == [QuoteConfidence().cue_name]
-    calibrated = QuoteExtractor(french(config), QuoteConfidence(cue_name=0.42))
-    assert [q.confidence for q in calibrated.extract(doc, article, entities, mentions)] == [0.42]
+    assert [q.confidence for q in default] == [curve(QuoteConfidence().cue_name)]
+    # Values handed in are used as they are: no fitted curve applies to them.
+    handed = QuoteExtractor(french(config), QuoteConfidence(cue_name=0.42))
+    assert [q.confidence for q in handed.extract(doc, article, entities, mentions)] == [0.42]
+
+
+def test_calibration_interpolates_between_its_points_and_is_flat_past_them() -> None:
+    curve = Calibration((0.6, 0.8), (0.5, 0.9))
+    assert curve(0.7) == 0.7
+    assert curve(0.5) == 0.5 and curve(0.95) == 0.9
+    assert curve(None) is None
+    assert Calibration()(0.63) == 0.63  # no curve: the raw value
+
+
+def test_calibration_points_are_checked() -> None:
+    with pytest.raises(ValueError, match="increase"):
+        Calibration((0.8, 0.6), (0.5, 0.9))
+    with pytest.raises(ValueError, match="raw points"):
+        Calibration((0.6,), (0.5, 0.9))
+
+
+def test_a_broken_calibration_file_names_itself(tmp_path: Path) -> None:
+    (tmp_path / CALIBRATION_FILE).write_text("points = [[0.9, 0.5], [0.6, 0.7]]\n", encoding="utf-8")
+    with pytest.raises(RulesError, match=CALIBRATION_FILE):
+        Calibration.read(tmp_path)
+    assert Calibration.read(tmp_path / "absent") == Calibration()
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_shipped_calibrations_never_lower_a_surer_way(config: Config, language: str) -> None:
+    curve = Calibration.read(load_language(config.rules_dir, language).folder)
+    assert curve.raw, f"rules/{language}/{CALIBRATION_FILE} is missing: run bench/fit_quote_confidence.py --write"
+    assert list(curve.fitted) == sorted(curve.fitted)
 
 
 def test_a_language_without_quote_rules_names_the_missing_file(tmp_path: Path) -> None:

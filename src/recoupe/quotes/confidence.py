@@ -1,14 +1,20 @@
 """How sure the quote finder is of a speaker, by the way it found them: every confidence value in one record.
 
 The values were set by hand when each way of finding a speaker was written, ordered by how often it goes wrong
-(a name right after a cue is surer than a pronoun resolved two sentences back). They live here, named, so that
-`recoupe eval` and the quote benchmarks can check them against gold data and a fitting script can replace them.
+(a name right after a cue is surer than a pronoun resolved two sentences back). They live here, named; a
+Calibration fitted on the development set (bench/fit_quote_confidence.py) then maps each value to how often a
+speaker given with it is right, so that a stored confidence of 0.9 means right about 9 times in 10.
 A penalty is taken off the confidence of the way it qualifies.
 """
 
 from __future__ import annotations
 
+import bisect
+import tomllib
 from dataclasses import dataclass
+from pathlib import Path
+
+from recoupe.rules import RulesError
 
 
 @dataclass(frozen=True)
@@ -55,3 +61,52 @@ class QuoteConfidence:
     indirect_clause: float = 0.8  # "X a déclaré que ..."
     indirect_body: float = 0.7  # "Le syndicat estime que ..."
     indirect_source_cue: float = 0.85  # "selon X, ..."
+
+
+CALIBRATION_FILE = "quote_confidence.toml"
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The map from a way's confidence to how often a speaker found that way is right, fitted on the development
+    set (bench/fit_quote_confidence.py writes it to rules/<lang>/quote_confidence.toml): points of a
+    non-decreasing curve, read by linear interpolation between them and held flat past its ends."""
+
+    raw: tuple[float, ...] = ()
+    fitted: tuple[float, ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.raw) != len(self.fitted):
+            raise ValueError(f"calibration: {len(self.raw)} raw points but {len(self.fitted)} fitted values")
+        if any(b <= a for a, b in zip(self.raw, self.raw[1:], strict=False)):
+            raise ValueError("calibration: raw points must increase")
+        if any(not 0.0 <= v <= 1.0 for v in (*self.raw, *self.fitted)):
+            raise ValueError("calibration: every point must lie in [0, 1]")
+
+    @classmethod
+    def read(cls, folder: Path | None) -> Calibration:
+        """The calibration of a language's rule folder; the identity when the folder has none."""
+        path = folder / CALIBRATION_FILE if folder is not None else None
+        if path is None or not path.is_file():
+            return cls()
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            points = data["points"]
+            return cls(tuple(float(p[0]) for p in points), tuple(float(p[1]) for p in points))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+            raise RulesError(path, f"cannot be read ({err})") from err
+        except (KeyError, TypeError, IndexError, ValueError) as err:
+            raise RulesError(path, f"holds no valid [[points]] list ({err})", "points") from err
+
+    def __call__(self, confidence: float | None) -> float | None:
+        """The fitted confidence of a raw one (None stays None: no speaker, no confidence)."""
+        if confidence is None or not self.raw:
+            return confidence
+        at = bisect.bisect_left(self.raw, confidence)
+        if at == 0:
+            return self.fitted[0]
+        if at == len(self.raw):
+            return self.fitted[-1]
+        low, high = self.raw[at - 1], self.raw[at]
+        share = (confidence - low) / (high - low)
+        return round(self.fitted[at - 1] + share * (self.fitted[at] - self.fitted[at - 1]), 3)

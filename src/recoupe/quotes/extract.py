@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 from recoupe.people.names import NameRules
 from recoupe.people.speakers import Speakers
 from recoupe.quotes.attribution import Attribution, Attributor
-from recoupe.quotes.confidence import QuoteConfidence
+from recoupe.quotes.confidence import Calibration, QuoteConfidence
 from recoupe.quotes.cues import QuoteRules
 from recoupe.quotes.indirect import Indirect, IndirectFinder
 from recoupe.quotes.marks import Marked, pair_marks, verbless
@@ -42,6 +42,8 @@ class QuoteExtractor:
         self.fragment_words = rules.quotes.min_fragment_words or self.rules.min_words
         self.chant_verbs = rules.quotes.chant_verbs
         self.confidence = confidence or QuoteConfidence()
+        # How often each way of finding a speaker is right, fitted on the development set; none: raw values.
+        self.calibration = Calibration.read(rules.folder) if confidence is None else Calibration()
         self.attribution = Attributor(self.rules, self.words, self.confidence)
         self.indirect = IndirectFinder(self.rules, self.words, self.attribution)
         # Phrases opening a lead that introduces a quote of its own: "Pour X, « ... »", "Comme le dit X, « ... »".
@@ -165,5 +167,5 @@ class QuoteExtractor:
             speaker=attribution.person.entity if attribution.person else None,
             speaker_mention=attribution.mention,
             cue=attribution.cue,
-            confidence=attribution.confidence,
+            confidence=self.calibration(attribution.confidence),
         )
