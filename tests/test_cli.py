@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from conftest import CommandLine
 from recoupe.cli import app
 from recoupe.cli.app import State
-from recoupe.config import RULES_DIR
+from recoupe.config import RULES_DIR, Config
 from recoupe.errors import InputError
 from recoupe.models import Models
 from recoupe.pipeline import Pipeline
@@ -501,7 +501,6 @@ def test_progress_counts_inputs_as_they_are_done(capsys: pytest.CaptureFixture[s
 
 def test_progress_with_workers_counts_no_input_read_ahead(models: Models) -> None:
     from recoupe.cli.progress import Progress
-    from recoupe.config import Config
     from recoupe.records import RawArticle
 
     raws = [RawArticle(source=f"{n}.txt", content="Le pont rouvrira.", format="text", origin=f"{n}.txt") for n in "ab"]
@@ -577,3 +576,20 @@ def test_show_prints_each_quote_whole_marked_as_it_was(desk: Path) -> None:
             words = " ".join(quote["text"].split())
             said = words if quote["kind"] == "indirect" else f"« {words} »"
             assert f"      {quote['speaker_name'] or 'unattributed'}: {said}" in result.stdout.splitlines()
+
+
+def test_the_note_on_the_files_passed_over_names_a_few(tmp_path: Path) -> None:
+    from recoupe.cli.progress import Targets
+
+    (tmp_path / "a.txt").write_text("Le pont rouvrira.", encoding="utf-8")
+    (tmp_path / "README.md").write_text("# Notes\n", encoding="utf-8")
+    assert Targets.listed([str(tmp_path)]).note() == "note: passed over 1 file that holds no articles: README.md"
+    for n in range(7):
+        (tmp_path / f"photo{n}.png").write_bytes(b"\x89PNG")
+    listed = Targets.listed([str(tmp_path), "https://exemple.test/flux.xml"])
+    assert listed.note() == (
+        "note: passed over 8 files that hold no articles: README.md, photo0.png, photo1.png, photo2.png, "
+        "photo3.png and 3 more"
+    )
+    assert [p.name for p in listed.paths] == ["a.txt"] and listed.urls == ["https://exemple.test/flux.xml"]
+    assert listed.expected(Config(db=Path(":memory:"))) is None  # a feed lists as many pages as it holds

@@ -70,7 +70,8 @@ class Targets:
         more = len(self.passed_over) - len(names)
         listed = ", ".join(names) + (f" and {more} more" if more else "")
         count = len(self.passed_over)
-        return f"note: passed over {count} file{'s' if count > 1 else ''} that hold no articles: {listed}"
+        what = "files that hold" if count > 1 else "file that holds"
+        return f"note: passed over {count} {what} no articles: {listed}"
 
 
 class Progress:
