@@ -13,7 +13,7 @@ import pytest
 
 from recoupe.config import Config
 from recoupe.facts.alignment import AlignmentWeights, PairScore, Scorer, align, candidate_pairs, stem
-from recoupe.facts.records import Claim
+from recoupe.facts.records import Claim, CountedFigure
 from recoupe.models import Models
 from recoupe.pipeline import Pipeline
 from recoupe.records import RawArticle
@@ -37,7 +37,12 @@ def toy_vectors(word: str) -> np.ndarray[Any, np.dtype[np.float32]] | None:
 
 
 def claim(
-    article: str, n: int, lemmas: Sequence[str], entities: Sequence[str] = (), numbers: Sequence[float] = ()
+    article: str,
+    n: int,
+    lemmas: Sequence[str],
+    entities: Sequence[str] = (),
+    numbers: Sequence[float] = (),
+    counts: Sequence[str] = (),
 ) -> Claim:
     rows = [v for w in lemmas if (v := toy_vectors(w)) is not None]
     vector = np.mean(rows, axis=0).astype(np.float32) if rows else np.zeros(3, dtype=np.float32)
@@ -51,17 +56,22 @@ def claim(
         lemmas=tuple(lemmas),
         entities=tuple(entities),
         numbers=tuple(numbers),
+        # Its figures: its first values, each counting the noun given for it.
+        figures=tuple(
+            CountedFigure(n, noun, f"{n:g} {noun}", 0, 1)
+            for n, noun in zip(numbers[: len(counts)], counts, strict=True)
+        ),
         vector=(vector / norm).tobytes() if norm else b"",
     )
 
 
 CLAIMS = [
-    claim("a1", 0, ["grève", "port", "docker", "lundi"], ["ent_port"], [140]),
+    claim("a1", 0, ["grève", "port", "docker", "lundi"], ["ent_port"], [140], ["dockers"]),
     claim("a1", 1, ["accord", "signer", "ministre"], ["ent_min"]),
     claim("a1", 2, []),
-    claim("a2", 0, ["arrêt", "quai", "docker"], ["ent_port"], [140, 3]),
+    claim("a2", 0, ["arrêt", "quai", "docker"], ["ent_port"], [140, 3], ["postes", "grues"]),
     claim("a2", 1, ["accord", "ministre", "signature"], ["ent_min", "ent_port"]),
-    claim("a3", 0, ["grève", "port", "docker", "lundi"], ["ent_port"], [95]),
+    claim("a3", 0, ["grève", "port", "docker", "lundi"], ["ent_port"], [95], ["Dockers"]),
     claim("a3", 1, ["pluie", "météo"]),
 ]
 
@@ -99,7 +109,8 @@ def by_definition(claims: Sequence[Claim], a: Claim, b: Claim, vectors: bool) ->
     ea, eb = set(a.entities), set(b.entities)
     entities = len(ea & eb) / min(len(ea), len(eb)) if ea and eb else 0.0
     numbers = 1.0 if set(a.numbers) & set(b.numbers) else 0.0
-    return PairScore(min(words, 1.0), min(vector, 1.0), entities, numbers)
+    counted = 1.0 if {f.counts.lower() for f in a.figures} & {f.counts.lower() for f in b.figures} else 0.0
+    return PairScore(min(words, 1.0), min(vector, 1.0), entities, numbers, counted)
 
 
 @pytest.mark.parametrize("vectors", [True, False])
@@ -113,7 +124,7 @@ def test_blocks_score_every_pair_as_the_definition(vectors: bool) -> None:
             for j, b in enumerate(block.second):
                 expected = by_definition(CLAIMS, a, b, vectors)
                 got = block.pair(i, j)
-                for part in ("words", "vector", "entities", "numbers"):
+                for part in ("words", "vector", "entities", "numbers", "counted"):
                     assert getattr(got, part) == pytest.approx(getattr(expected, part), abs=1e-6), (a.id, b.id, part)
                 seen += 1
     assert seen == 3 * 2 + 3 * 2 + 2 * 2
@@ -123,7 +134,11 @@ def test_blocks_score_every_pair_as_the_definition(vectors: bool) -> None:
 
 
 def test_an_exact_copy_aligns_claim_to_claim_and_scores_as_its_original() -> None:
-    copy = [claim("a0", c.start // 10, c.lemmas, c.entities, c.numbers) for c in CLAIMS if c.article == "a1"]
+    copy = [
+        claim("a0", c.start // 10, c.lemmas, c.entities, c.numbers, [f.counts for f in c.figures])
+        for c in CLAIMS
+        if c.article == "a1"
+    ]
     claims = [*copy, *CLAIMS]
     scorer = Scorer(claims, toy_vectors)
     blocks = {(b.first[0].article, b.second[0].article): b for b in candidate_pairs(claims, scorer)}

@@ -2,10 +2,11 @@
 
 Two claims are scored on their words (the IDF-weighted share of content lemmas they have in common, IDF taken
 over the story's claims, so that "Poutine" in every sentence of a story about Poutine weighs little), on the
-cosine of their mean word vectors, and on the entities they both name. Pairs are taken best first; a pair
-joins its two claims' facts unless that would put two claims of one article, or of two articles that the
-clusterer dated to different days, into one fact (two happenings), so a chain of loose matches cannot merge
-two facts. The weights and the threshold are data (rules/facts.toml), fitted by bench/claims.py --fit.
+cosine of their mean word vectors, on the entities they both name, on a value both write and on a thing both
+count ("1 200 foyers" and "1 500 foyers" state one fact, which their values then contest). Pairs are taken best
+first; a pair joins its two claims' facts unless that would put two claims of one article, or of two articles
+that the clusterer dated to different days, into one fact (two happenings), so a chain of loose matches cannot
+merge two facts. The weights and the threshold are data (rules/facts.toml), fitted by bench/claims.py --fit.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from recoupe.facts.records import VECTOR_DTYPE, Claim, fold
 from recoupe.rules import key, parse_record
 
 FACTS_FILE = "facts.toml"
-FIELDS = ("words", "vector", "entities", "numbers", "threshold", "min_words", "other_day")
+FIELDS = ("words", "vector", "entities", "numbers", "counted", "threshold", "min_words", "other_day")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,6 +35,7 @@ class AlignmentWeights:
     vector: float = key("vector", 0.3)
     entities: float = key("entities", 0.2)
     numbers: float = key("numbers", 0.2)
+    counted: float = key("counted", 0.0)
     threshold: float = key("threshold", 0.5)
     # Below this share of weighted words in common, a pair is not one fact however close its vectors are.
     min_words: float = key("min_words", 0.1)
@@ -63,6 +65,7 @@ class PairScore:
     vector: float
     entities: float
     numbers: float  # 1 when both write one same value ("140" and "140 postes"), else 0
+    counted: float = 0.0  # 1 when figures of both count one same thing ("1 200 foyers", "1 500 foyers"), else 0
 
     def total(self, weights: AlignmentWeights) -> float:
         """The weighted score."""
@@ -71,6 +74,7 @@ class PairScore:
             + weights.vector * self.vector
             + weights.entities * self.entities
             + weights.numbers * self.numbers
+            + weights.counted * self.counted
         )
 
 
@@ -100,6 +104,7 @@ class Features:
     vectors: Matrix  # each claim's unit mean vector (zeros without one)
     entities: Matrix  # claim x entity of the story: 1 where the claim names it
     numbers: Matrix  # claim x value of the story: 1 where the claim writes it
+    counted: Matrix  # claim x counted noun of the story: 1 where a figure of the claim counts it
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,7 @@ class Block:
     vector: Matrix
     entities: Matrix
     numbers: Matrix
+    counted: Matrix
 
     def total(self, weights: AlignmentWeights) -> Matrix:
         """The weighted scores."""
@@ -120,12 +126,17 @@ class Block:
             + weights.vector * self.vector
             + weights.entities * self.entities
             + weights.numbers * self.numbers
+            + weights.counted * self.counted
         )
 
     def pair(self, i: int, j: int) -> PairScore:
         """The parts of one pair."""
         return PairScore(
-            float(self.words[i, j]), float(self.vector[i, j]), float(self.entities[i, j]), float(self.numbers[i, j])
+            float(self.words[i, j]),
+            float(self.vector[i, j]),
+            float(self.entities[i, j]),
+            float(self.numbers[i, j]),
+            float(self.counted[i, j]),
         )
 
 
@@ -149,6 +160,7 @@ class Scorer:
         self._word_cache: dict[str, np.ndarray[Any, np.dtype[np.float32]] | None] = {}
         self._entity_ids = {e: i for i, e in enumerate(sorted({e for c in claims for e in c.entities}))}
         self._number_ids = {n: i for i, n in enumerate(sorted({n for c in claims for n in c.numbers}))}
+        self._counted_ids = {n: i for i, n in enumerate(sorted({f.noun for c in claims for f in c.figures}))}
         dims = {len(c.vector) // np.dtype(VECTOR_DTYPE).itemsize for c in claims if c.vector}
         self._claim_dim = dims.pop() if len(dims) == 1 else 0  # claims of two models are not compared on vectors
         self._word_dim = self._find_word_dim(claims)
@@ -199,6 +211,7 @@ class Scorer:
         vectors = np.zeros((len(claims), self._claim_dim), dtype=np.float32)
         entities = np.zeros((len(claims), len(self._entity_ids)), dtype=np.float64)
         numbers = np.zeros((len(claims), len(self._number_ids)), dtype=np.float64)
+        counted = np.zeros((len(claims), len(self._counted_ids)), dtype=np.float64)
         for i, claim in enumerate(claims):
             vector = claim.unit_vector()
             if len(vector) == self._claim_dim:
@@ -207,6 +220,8 @@ class Scorer:
                 entities[i, self._entity_ids[entity]] = 1.0
             for number in set(claim.numbers):
                 numbers[i, self._number_ids[number]] = 1.0
+            for figure in claim.figures:
+                counted[i, self._counted_ids[figure.noun]] = 1.0
         stem_ids = np.array(word_stems, dtype=np.int64)
         return Features(
             key=key,
@@ -220,6 +235,7 @@ class Scorer:
             vectors=vectors,
             entities=entities,
             numbers=numbers,
+            counted=counted,
         )
 
     def blocks(self, claims: Sequence[Claim]) -> Iterator[Block]:
@@ -257,7 +273,8 @@ class Scorer:
         named = np.minimum(a.entities.sum(axis=1)[:, None], b.entities.sum(axis=1)[None, :])
         entities = np.divide(shared, named, out=np.zeros_like(shared), where=named > 0)
         numbers = ((a.numbers @ b.numbers.T) > 0).astype(np.float64)
-        return Block(a.claims, b.claims, words, vector, entities, numbers)
+        counted = ((a.counted @ b.counted.T) > 0).astype(np.float64)
+        return Block(a.claims, b.claims, words, vector, entities, numbers, counted)
 
     def _words(self, a: Features, b: Features) -> Matrix:
         """The IDF-weighted share of words in common of the worded claims of a and b: the geometric mean of the
@@ -281,7 +298,7 @@ class Scorer:
 
 def _signature(claim: Claim) -> tuple[object, ...]:
     """What a claim is scored on: two claims alike in all of it score alike."""
-    return (claim.lemmas, claim.entities, claim.numbers, claim.vector)
+    return (claim.lemmas, claim.entities, claim.numbers, tuple(f.noun for f in claim.figures), claim.vector)
 
 
 def candidate_pairs(claims: Sequence[Claim], scorer: Scorer) -> list[Block]:

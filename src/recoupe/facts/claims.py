@@ -107,6 +107,8 @@ class ClaimReader:
         text = doc.text
         pieces: list[tuple[int, int, bool]] = []  # start, end, continues the piece before
         for sent in doc.sents:
+            if sent.text.rstrip(QUOTE_MARKS).endswith("?"):
+                continue  # a question states nothing, and would otherwise join the next sentence as a short one
             participles = _participle_clauses(sent)
             for start, end in _lines(text, sent.start_char, sent.end_char):
                 first = True
@@ -194,11 +196,13 @@ class ClaimReader:
         )
         entities = tuple(dict.fromkeys(m.entity for m in mentions if start <= m.start and m.end <= end))
         counted = tuple(self._counted(span, f) for f in figures if start <= f.start and f.end <= end)
-        in_dates = [(s, e) for s, e, _day in dated if start <= s and e <= end]
+        # A date's numbers and the digit groups of a figure ("3 400": "3" and "400") are no values of their own.
+        taken = [(s, e) for s, e, _day in dated if start <= s and e <= end]
+        taken += [(f.start, f.end) for f in counted]
         bare = (
             value
             for t in span
-            if t.like_num and not any(s <= t.idx < e for s, e in in_dates) and (value := _value(t.text)) is not None
+            if t.like_num and not any(s <= t.idx < e for s, e in taken) and (value := _value(t.text)) is not None
         )
         numbers = tuple(sorted({*(f.value for f in counted), *bare}))
         return Claim(
