@@ -277,6 +277,15 @@ def test_role_named_alone_is_no_one_named_when_two_people_are_named_as_often(ext
     assert quote.speaker not in {"Bruno Kerjean", "Paul Mercier"}
 
 
+def test_pronoun_with_no_one_salient_goes_to_the_last_person_named(extract: Any) -> None:
+    text = (
+        "Alors que le maire, Bruno Kerjean, visitait le port, les quais ont cédé.\n\n"
+        "« Personne n'a été blessé », explique-t-il."
+    )
+    [quote] = extract(text)
+    assert quote.speaker == "Bruno Kerjean" and quote.speaker_mention == "il"
+
+
 def test_continued_paragraph_keeps_its_speaker(extract: Any) -> None:
     text = (
         "Le général Yves Marin a pris la parole : « Nos troupes resteront sur place tout l'hiver.\n\n"

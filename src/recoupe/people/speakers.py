@@ -128,6 +128,15 @@ class Speakers:
             known = self.gender.get(candidate.person.entity, "")
             if not known or not gender or known == gender:
                 return candidate.person
+        # No one salient yet (the names so far stood in subordinate clauses or complements): the last person
+        # named before the pronoun, outside quotes.
+        i = bisect.bisect_left(self._starts, position)
+        while i > 0:
+            i -= 1
+            person = self.persons[i]
+            known = self.gender.get(person.entity, "")
+            if not self.inside_quote(person.start) and (not known or not gender or known == gender):
+                return person
         return None
 
     def body_subject(self, start: int, end: int) -> PersonMention | None:
