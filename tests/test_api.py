@@ -416,8 +416,30 @@ INGEST_BODIES = st.one_of(
     st.fixed_dictionaries({"articles": JSON_VALUES}).map(lambda value: json.dumps(value).encode()),
     st.binary(max_size=300),
 )
-READ_PATHS = ["/api/stories", "/api/quotes", "/api/entities", "/api/search", "/search", "/"]
-QUERY_NAMES = ["limit", "offset", "q", "speaker", "outlet", "from", "to", "article"]
+READ_PATHS = [
+    "/api/stories",
+    "/api/quotes",
+    "/api/entities",
+    "/api/search",
+    f"/api/stories/{STORY_ID}/facts",
+    "/search",
+    "/",
+]
+QUERY_NAMES = [
+    "limit",
+    "offset",
+    "q",
+    "speaker",
+    "outlet",
+    "from",
+    "to",
+    "article",
+    "story",
+    "kind",
+    "language",
+    "size",
+]
+QUERY_NAMES += ["sort", "status", "event"]
 
 
 def _would_ingest(raw: bytes) -> bool:
@@ -560,3 +582,43 @@ def test_a_search_hit_gives_a_plain_excerpt_and_where_its_hits_are(client: TestC
 
 def test_an_excerpt_drops_markers_that_do_not_pair() -> None:
     assert excerpt("a \ue000b\ue001 \ue001c \ue000d") == ("a b c d", [{"start": 2, "end": 3}])
+
+
+def test_quotes_filtered_by_story_outlet_kind_language_and_dates(client: TestClient) -> None:
+    def ids(**params: str) -> list[str]:
+        response = client.get("/api/quotes", params=params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["total"] == len(body["quotes"])
+        return [q["id"] for q in body["quotes"]]
+
+    every = [quote_id("a1", 0), quote_id("a1", 1), quote_id("a2", 0), quote_id("a3", 0)]
+    assert ids(story=STORY_ID) == every  # in the order their articles were stored
+    assert ids(outlet="Quotidien des Collines") == [quote_id("a2", 0)]
+    assert ids(story=STORY_ID, **{"from": "2031-03-03", "to": "2031-03-03"}) == [quote_id("a2", 0)]
+    assert ids(speaker="Octave Lemaire", **{"to": "2031-03-02"}) == [quote_id("a1", 1)]
+    assert ids(story=STORY_ID, kind="direct") == every
+    assert ids(story=STORY_ID, kind="indirect") == []
+    assert ids(story=STORY_ID, language="en") == []
+    (quote,) = client.get("/api/quotes", params={"outlet": "Quotidien des Collines"}).json()["quotes"]
+    assert (quote["speaker_name"], quote["outlet"], quote["story"]) == (
+        "Maëlle Garnier",
+        "Quotidien des Collines",
+        STORY_ID,
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "named"),
+    [
+        ({}, 422, "give an article"),
+        ({"story": STORY_ID, "kind": "hearsay"}, 422, "kind"),
+        ({"story": STORY_ID, "from": "2031-03-05", "to": "2031-03-01"}, 422, "'from' is after 'to'"),
+        ({"story": "no-such-story"}, 404, "no-such-story"),
+        ({"article": "no-such-article"}, 404, "no-such-article"),
+    ],
+)
+def test_a_bad_quote_filter_names_it(client: TestClient, params: dict[str, str], status: int, named: str) -> None:
+    response = client.get("/api/quotes", params=params)
+    assert response.status_code == status
+    assert named in response.json()["error"]["message"]

@@ -6,7 +6,9 @@ Reads are open to loopback clients; other clients and every ingest need the stor
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query, Request
@@ -23,6 +25,26 @@ NAME_CUTOFF = 0.75  # difflib similarity from which a name is suggested ("Pescov
 
 Limit = Annotated[int, Query(ge=1, le=200)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+
+
+@dataclass(frozen=True)
+class Dates:
+    """A range of publication days, as ISO strings for the store's queries (`end` inclusive of its day)."""
+
+    start: str | None = None
+    end: str | None = None
+
+
+async def _dates(
+    date_from: Annotated[dt.date | None, Query(alias="from", description="published on or after this day")] = None,
+    date_to: Annotated[dt.date | None, Query(alias="to", description="published on or before this day")] = None,
+) -> Dates:
+    if date_from and date_to and date_from > date_to:
+        raise HTTPException(422, "'from' is after 'to'")
+    return Dates(date_from.isoformat() if date_from else None, date_to.isoformat() if date_to else None)
+
+
+DateRange = Annotated[Dates, Depends(_dates)]
 
 
 def app_state(request: Request) -> AppState:

@@ -180,10 +180,21 @@ class ArticleOut(Shape):
     entities: list[EntityOut]
 
 
-class QuotesOut(Paged):
-    """Quotes of one article or by one speaker."""
+class ListedQuote(QuoteOut):
+    """A quote with its speaker's name and its article's outlet, date, language, story and title."""
 
-    quotes: list[QuoteOut]
+    speaker_name: str | None
+    outlet: str | None
+    published: str | None
+    language: str | None
+    story: str | None
+    article_title: str | None
+
+
+class QuotesOut(Paged):
+    """Quotes of an article, a speaker, a story or an outlet."""
+
+    quotes: list[ListedQuote]
 
 
 class SpeakerCount(Shape):

@@ -2,41 +2,61 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 
+from recoupe.records import QuoteKind
 from recoupe.server import views
-from recoupe.server.deps import READER, Limit, Offset, State, found, speaker_id
+from recoupe.server.deps import READER, DateRange, Limit, Offset, State, found, speaker_id
 from recoupe.server.schemas import ERRORS, EntityStatementsOut, QuoteOut, QuotesOut, SpeakersOut
+from recoupe.store import queries
 
 EVERY_SPEAKER = 10**9  # top_speakers' limit that lists them all
 
 router = APIRouter(prefix="/api", dependencies=[READER], responses=ERRORS)
 
 
-@router.get("/quotes", summary="Quotes of one article or by one speaker (an id or a name)", response_model=QuotesOut)
+@router.get(
+    "/quotes",
+    summary="Quotes filtered by speaker (an id or a name), article, story, outlet, kind, language and dates",
+    response_model=QuotesOut,
+)
 async def list_quotes(
     state: State,
-    article: str | None = None,
-    speaker: str | None = None,
+    dates: DateRange,
+    article: Annotated[str | None, Query(max_length=100)] = None,
+    speaker: Annotated[str | None, Query(max_length=300, description="an entity's id or one of its names")] = None,
+    story: Annotated[str | None, Query(max_length=100)] = None,
+    outlet: Annotated[str | None, Query(max_length=300)] = None,
+    kind: QuoteKind | None = None,
+    language: Annotated[str | None, Query(max_length=10)] = None,
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    if article is None and speaker is None:
-        raise HTTPException(422, "give an article or a speaker")
+    """The quotes every filter given keeps, in the order their articles were stored, each with its speaker's name
+    and its article's outlet, date, language, story and title."""
+    if article is None and speaker is None and story is None and outlet is None:
+        raise HTTPException(422, "give an article, a speaker, a story or an outlet")
     with state.reading() as store:
-        if speaker is not None:
-            speaker = speaker_id(state, store, speaker)
-        if speaker is not None and article is None:
-            quotes = store.speaker_statements(speaker, limit, offset)
-            total = store.count_statements(speaker)
-            return {"total": total, "limit": limit, "offset": offset, "quotes": quotes}
-        assert article is not None
-        found(article, "article", store.article(article))
-        every = store.quotes(article=article, speakers=[speaker] if speaker else None)
-    page = [q.to_dict() for q in every[offset : offset + limit]]
-    return {"total": len(every), "limit": limit, "offset": offset, "quotes": page}
+        if article is not None:
+            found(article, "article", store.article(article))
+        if story is not None:
+            found(story, "story", store.story(story))
+        total, quotes = queries.filtered_quotes(
+            store,
+            speakers=[speaker_id(state, store, speaker)] if speaker is not None else None,
+            story=story,
+            article=article,
+            outlet=outlet,
+            kind=kind,
+            language=language,
+            date_from=dates.start,
+            date_to=dates.end,
+            limit=limit,
+            offset=offset,
+        )
+    return {"total": total, "limit": limit, "offset": offset, "quotes": quotes}
 
 
 @router.get("/quotes/{quote_id}", summary="One quote", response_model=QuoteOut)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from recoupe.server import views
-from recoupe.server.deps import READER, Limit, Offset, State, speaker_id
+from recoupe.server.deps import READER, DateRange, Limit, Offset, State, speaker_id
 from recoupe.server.schemas import ERRORS, SearchOut
 from recoupe.store import Store, queries
 
@@ -23,26 +22,23 @@ router = APIRouter(prefix="/api", dependencies=[READER], responses=ERRORS)
 )
 async def search(
     state: State,
+    dates: DateRange,
     q: Annotated[str, Query(max_length=500)] = "",
     speaker: str | None = None,
     outlet: str | None = None,
-    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> dict[str, Any]:
     """Articles matching the words and the filters: among the 1,000 articles stored last that match the words, the
     most relevant first (bm25), then older matches, stored last first; without words, newest first. `speaker` is an
     entity's id or one of its names; `total` counts the matches over every page."""
-    if date_from and date_to and date_from > date_to:
-        raise HTTPException(422, "'from' is after 'to'")
 
     def read(store: Store) -> tuple[int, list[dict[str, Any]]]:
         filters = (
             speaker_id(state, store, speaker) if speaker else None,
             outlet or None,
-            date_from.isoformat() if date_from else None,
-            date_to.isoformat() if date_to else None,
+            dates.start,
+            dates.end,
         )
         hits = store.search_articles(q, *filters, limit=limit, offset=offset)
         return queries.count_matches(store, q, *filters), hits

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
@@ -12,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from recoupe.facts.outlets import UNKNOWN_OUTLET
 from recoupe.facts.records import STATUSES, Fact, Status
 from recoupe.server import views
-from recoupe.server.deps import READER, Limit, Offset, State, found
+from recoupe.server.deps import READER, DateRange, Limit, Offset, State, found
 from recoupe.server.schemas import ERRORS, BriefOut, EventOut, FactsOut, StoriesOut, StoryOut
 from recoupe.store import Store, queries
 
@@ -30,9 +29,8 @@ StoryOrder = Literal["latest", "largest", "outlets"]  # queries.STORY_ORDERS
 )
 async def list_stories(
     state: State,
+    dates: DateRange,
     q: Annotated[str, Query(max_length=500, description="search words an article of the story matches")] = "",
-    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
     outlet: Annotated[str | None, Query(max_length=300)] = None,
     language: Annotated[str | None, Query(max_length=10)] = None,
     size: Annotated[int, Query(ge=1, le=1_000_000, description="at least this many articles")] = 1,
@@ -41,15 +39,13 @@ async def list_stories(
     offset: Offset = 0,
 ) -> dict[str, Any]:
     """The stories with an article that matches every filter given, each with its timeline of events."""
-    if date_from and date_to and date_from > date_to:
-        raise HTTPException(422, "'from' is after 'to'")
 
     def read(store: Store) -> tuple[int, list[dict[str, Any]]]:
         total, summaries = queries.matching_story_summaries(
             store,
             words=q,
-            date_from=date_from.isoformat() if date_from else None,
-            date_to=date_to.isoformat() if date_to else None,
+            date_from=dates.start,
+            date_to=dates.end,
             outlet=outlet,
             language=language,
             min_articles=size,
