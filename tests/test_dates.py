@@ -240,3 +240,14 @@ def test_a_lead_day_written_with_its_weekday_comes_before_a_weekday_named_after_
     # A day named relative to the writing still comes first.
     text = "Le maire a présenté hier le plan du nouveau pont, après la réunion de lundi 14 avril."
     assert reader.dating(text, "2025-04-17").happening == date(2025, 4, 16)
+
+
+def test_a_guessed_year_is_no_stored_publication_date(reader: DateReader) -> None:
+    # 4 February is a Tuesday in 2025, beside the 2024 the text names: a guess, not a fact.
+    text = "Le plan avait été présenté en 2024. Mardi 4 février, le maire l'a retiré."
+    assert not reader.dating(text).settled
+    article = Article(id="a", source="a", text=text, content_hash="a")
+    complete_published(article, reader)
+    assert article.published is None and not article.published_inferred
+    complete_published(article, reader, near=date(2025, 1, 20))  # the story's dates settle it
+    assert article.published == "2025-02-04" and article.published_inferred

@@ -571,7 +571,8 @@ def _weekday(written: str, rules: DateRules) -> int | None:
 
 
 def complete_published(article: Article, reader: DateReader | None = None, near: date | None = None) -> None:
-    """Fill `published` from the text when metadata gave none; normalise a metadata date to its day."""
+    """Fill `published` from the text when metadata gave none (not with a guessed year: the clusterer settles it
+    from the story's dates, or it stays unknown); normalise a metadata date to its day."""
     reader = reader or DateReader(Config())
     if article.published and not article.published_inferred:
         day = parse_iso(article.published)
@@ -581,8 +582,9 @@ def complete_published(article: Article, reader: DateReader | None = None, near:
     if article.published and parse_month(article.published) is not None:
         return  # a month from metadata is kept as given: the clusterer places the text's dates within it
     dating = reader.dating(article.text, None, near, article.source)
-    article.published = dating.published.isoformat() if dating.published else None
-    article.published_inferred = dating.published is not None
+    known = dating.published if dating.settled else None
+    article.published = known.isoformat() if known else None
+    article.published_inferred = known is not None
 
 
 def event_dates(text: str, published: str | None, reader: DateReader | None = None) -> list[str]:
