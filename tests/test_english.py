@@ -203,3 +203,12 @@ def test_a_full_name_the_ner_types_as_an_organisation_is_the_person_of_its_surna
     )
     speakers = {quote: speaker for quote, speaker, _ in extract(text)}
     assert "Varoufakis" in str(speakers["The streets were empty,"])
+
+
+def test_a_long_cue_naming_a_place_the_ner_takes_for_a_person_keeps_the_chain(extract: Any) -> None:
+    text = (
+        "“The harvest was good this year,” Martha Quinlan, a baker in Ashgabat's old town, told AFP.\n\n"
+        "“We will sell most of it in the town market.”"
+    )
+    found = extract(text)
+    assert ("We will sell most of it in the town market.", "Martha Quinlan", "direct") in found

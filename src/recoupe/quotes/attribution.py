@@ -188,8 +188,11 @@ class Attributor:
             return True
         if speaker is None or count > MAX_LONG_CUE_WORDS:
             return False
+        # Someone else named as the subject of a verb there may be the one quoted next ("as Y replied").
         others = [
-            p for p in speakers.persons if before.close_at < p.start < span.open_at and p.entity != speaker.entity
+            p
+            for p in speakers.persons
+            if before.close_at < p.start < span.open_at and p.entity != speaker.entity and speakers.is_subject(p)
         ]
         return not others
 
