@@ -251,3 +251,16 @@ def test_a_guessed_year_is_no_stored_publication_date(reader: DateReader) -> Non
     assert article.published is None and not article.published_inferred
     complete_published(article, reader, near=date(2025, 1, 20))  # the story's dates settle it
     assert article.published == "2025-02-04" and article.published_inferred
+
+
+def test_english_weekdays_resolve_against_the_publication_date(config: Config) -> None:
+    english = DateReader(config.with_overrides(language="en"))
+    # Published on Thursday 6 March 2025.
+    assert english.dating("The mayor of Valmer resigned on Monday, the council said.", "2025-03-06").happening == (
+        date(2025, 3, 3)
+    )
+    assert english.dating("Last Tuesday the dockers walked out.", "2025-03-06").happening == date(2025, 3, 4)
+    assert english.dating("The strike began yesterday.", "2025-03-06").happening == date(2025, 3, 5)
+    text = "The port will reopen next Tuesday, the mayor said on Wednesday."
+    dating = english.dating(text, "2025-03-06")
+    assert dating.happening == date(2025, 3, 5)
