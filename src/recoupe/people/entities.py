@@ -136,8 +136,7 @@ class EntityResolver:
             head = fold_plain(token.text)
             determined = i > 0 and doc[i - 1].lower_ in self._body_determiners
             # '", police said': a bare head right before a reporting verb is the subject of a cue.
-            speaking = self._before_reporting_verb(doc, i)
-            if head not in self._organisations or not (determined or speaking):
+            if head not in self._organisations or not (determined or self._before_reporting_verb(doc, i)):
                 i += 1
                 continue
             if i + 1 < len(doc) and doc[i + 1].ent_iob_ == "B" and doc[i + 1].ent_type_ in {"ORG", "MISC"}:
