@@ -537,6 +537,7 @@ def test_a_story_in_the_list_says_its_counts_as_its_details_do(client: TestClien
     assert summary["event_count"] == summary["events"] == len(details["events"]) == 2
     assert summary["outlet_count"] == len(details["outlets"]) == 2
     assert summary["languages"] == ["fr"]
+    assert [e["article_count"] for e in summary["timeline"]] == [e["articles"] for e in summary["timeline"]] == [2, 1]
 
 
 @pytest.mark.parametrize(
@@ -622,3 +623,19 @@ def test_a_bad_quote_filter_names_it(client: TestClient, params: dict[str, str],
     response = client.get("/api/quotes", params=params)
     assert response.status_code == status
     assert named in response.json()["error"]["message"]
+
+
+def test_speakers_counted_in_the_articles_of_an_outlet_story_language_or_dates(client: TestClient) -> None:
+    def counts(**params: str) -> dict[str, int]:
+        response = client.get("/api/entities", params=params)
+        assert response.status_code == 200, response.text
+        assert response.json()["total"] == len(response.json()["speakers"])
+        return {s["name"]: s["quotes"] for s in response.json()["speakers"]}
+
+    assert counts(outlet="Le Courrier de Valbrune") == {"Octave Lemaire": 2, "Maëlle Garnier": 1}
+    assert counts(**{"from": "2031-03-03", "to": "2031-03-03"}) == {"Maëlle Garnier": 1}
+    assert counts(story=STORY_ID) == counts() == {"Maëlle Garnier": 2, "Octave Lemaire": 2}
+    assert counts(language="en") == {}
+    page = client.get("/api/entities", params={"outlet": "Le Courrier de Valbrune", "limit": 1, "offset": 1}).json()
+    assert (page["total"], [s["name"] for s in page["speakers"]]) == (2, ["Maëlle Garnier"])
+    assert client.get("/api/entities", params={"story": "no-such-story"}).status_code == 404

@@ -48,13 +48,14 @@ class Paged(Shape):
 
 
 class TimelineEvent(Shape):
-    """An event on a story's timeline."""
+    """An event on a story's timeline: `articles` counts them, as `article_count` does in the story list."""
 
     id: str | None
     story: str | None = None
     date: str | None
     title: str | None
     articles: int
+    article_count: int
 
 
 class StorySummary(Shape):

@@ -438,3 +438,39 @@ def matching_story_summaries(
     for summary in summaries:
         summary["languages"] = sorted(set((summary["languages"] or "").split(",")) - {""})
     return total, summaries
+
+
+def filtered_speakers(
+    queries: Queries,
+    *,
+    story: str | None = None,
+    outlet: str | None = None,
+    language: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[int, list[dict[str, Any]]]:
+    """The speakers quoted in articles of this story, outlet, language and date range (ISO, `date_to` inclusive),
+    most quoted there first: how many there are and one page of them, each with id, name and its quotes there."""
+    conditions = ["q.speaker IS NOT NULL"]
+    args: list[Any] = []
+    for condition, value in (
+        ("a.story = ?", story),
+        ("a.outlet = ?", outlet),
+        ("a.language = ?", language),
+        ("a.published >= ?", date_from),
+        ("a.published < ?", date_to + "\uffff" if date_to is not None else None),  # the whole last day
+    ):
+        if value is not None:
+            conditions.append(condition)
+            args.append(value)
+    counted = f"""SELECT q.speaker, count(*) AS quotes FROM quotes q JOIN articles a ON a.id = q.article
+                  WHERE {" AND ".join(conditions)} GROUP BY q.speaker"""
+    total = int(queries.db.execute(f"SELECT count(*) FROM ({counted})", args).fetchone()[0])
+    rows = queries.db.execute(
+        f"""SELECT e.id, e.name, c.quotes FROM ({counted}) c JOIN entities e ON e.id = c.speaker
+            ORDER BY c.quotes DESC, e.name LIMIT ? OFFSET ?""",
+        [*args, limit, offset],
+    )
+    return total, [dict(r) for r in rows]

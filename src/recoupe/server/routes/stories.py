@@ -57,6 +57,8 @@ async def list_stories(
         for summary in summaries:
             summary.update(article_count=summary["articles"], event_count=summary["events"])
             summary["timeline"] = timelines[summary["id"]]
+            for event in summary["timeline"]:
+                event["article_count"] = event["articles"]
         return total, summaries
 
     # Search words cost a full-text query: a worker thread's, as searches are; the rest is quick enough here.
