@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import sys
 import tempfile
@@ -59,19 +60,21 @@ SIGNS = {
     "terms": 1,
     "headline": 1,
     "entities": 1,
+    "names": 1,
     "numbers": 1,
     "same_day": 1,
     "same_weekday": 1,
     "closest": 1,
     "closest_title": 1,
+    "margin": 1,
     "event_terms": 1,
     "event_headline": 1,
     "days_apart": -1,
 }
 # Before any fitting: every feature counts for a join, dates apart and no shared words against.
 START = ClusteringModel(
-    LinkModel(STORY_FEATURES, (4.0, 3.0, 0.0, 1.0, -2.0, 0.0, 2.0, 1.0), -2.5, 0.5),
-    LinkModel(EVENT_FEATURES, (4.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, -3.0, 0.0, 1.0, 1.0), -2.5, 0.5),
+    LinkModel(STORY_FEATURES, (4.0, 3.0, 3.0, 0.0, 1.0, -2.0, 0.0, 2.0, 1.0), -2.5, 0.5),
+    LinkModel(EVENT_FEATURES, (4.0, 1.0, 1.0, 1.0, 0.0, 1.0, 1.0, 0.0, 1.0, -3.0, 0.0, 1.0, 1.0, 2.0), -2.5, 0.5),
 )
 
 
@@ -225,8 +228,15 @@ def f1(items: Mapping[str, tuple[float, float]]) -> float:
 
 def _logistic(features: np.ndarray, labels: np.ndarray, names: tuple[str, ...], fallback: LinkModel) -> LinkModel:
     """An L2-penalised logistic regression whose weights keep the sign each feature can argue for (SIGNS)."""
+    if not len(labels):
+        return fallback  # no rows at all
     if len(set(labels.tolist())) < 2:
-        return fallback  # nothing to tell apart in these rows
+        # One answer only (a set whose stories each hold one event: every candidate was the one): no feature
+        # tells anything, the answer's rate (Laplace-smoothed) is the probability of every pair.
+        joined = float(labels.mean())
+        rate = (joined * len(labels) + 1) / (len(labels) + 2)
+        bias = round(math.log(rate / (1 - rate)), 4)
+        return LinkModel(names, tuple(0.0 for _ in names), bias, fallback.threshold)
     x = np.hstack([features, np.ones((len(features), 1))])
     y = labels.astype(float)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from recoupe.config import RULES_DIR, Config
-from recoupe.records import Analysis, Article
+from recoupe.records import Analysis, Article, Entity, stable_id
 from recoupe.store import Store
 from recoupe.stories.cluster import Clusterer
 from recoupe.stories.features import (
@@ -77,3 +77,25 @@ def test_an_article_is_dated_with_the_date_words_of_its_language(config: Config,
     assert clusterer.profile(Analysis(article=english, lemmas=["mayor", "valmer"])).day == date(2025, 3, 10)
     unknown = Article(id="xx", source="xx", text=text, content_hash="xx", published="2025-03-11", language="xx")
     assert clusterer.profile(Analysis(article=unknown, lemmas=["mayor"])).day == date(2025, 3, 11)  # no words
+
+
+def test_a_name_the_model_typed_two_ways_still_matches(config: Config, store: Store) -> None:
+    """The words of entity names match whatever type the model gave them; entity ids carry the type."""
+    clusterer = Clusterer(config, store)
+    as_place = Entity(id=stable_id("ent", "LOC", "Valmer"), name="Valmer", type="LOC")
+    as_other = Entity(id=stable_id("ent", "MISC", "Valmer"), name="Valmer", type="MISC")
+    lemmas = ["valmer", "grève", "port", "docker"]
+    first, second = (
+        clusterer.profile(
+            Analysis(
+                article=Article(id=n, source=n, text="Grève au port de Valmer.", content_hash=n),
+                entities=[entity],
+                lemmas=lemmas,
+            )
+        )
+        for n, entity in (("first", as_place), ("second", as_other))
+    )
+    assert set(first.names) == set(second.names) == {"valmer"}
+    state = {"names": first.names, "entities": {e: 1 for e in first.entities}}
+    features = dict(zip(STORY_FEATURES, story_features(second, state), strict=True))
+    assert features["names"] > 0.99 and features["entities"] == 0.0

@@ -4,8 +4,8 @@ A new article is compared with a few candidate stories found through blocking ke
 terms), never with the whole store. It joins the story a fitted model (stories/features.py) finds likeliest,
 when likely enough, or starts one; inside the story it joins the event the event model finds likeliest from
 vocabulary, headline, entities, figures and dates, or starts a new dated event. An event is one happening:
-the day an article reports on (not the day it was published) must be within days of the event's, and a
-text that looks forward to a date cannot join an event after it. A date the text gives without its
+the day an article reports on (not the day it was published) must be the event's, the day before or after,
+and a text that looks forward to a date cannot join an event after it. A date the text gives without its
 year takes the year nearest the story's dates. Each story and event keeps a bounded centroid of TF-IDF
 lemma weights and entity counts in the store, so adding an article costs the same whatever the store's size.
 """
@@ -46,8 +46,11 @@ EVENT_CACHE = 200  # stories whose event states stay parsed in memory (about 200
 MAX_KEY_STORIES = 100  # a key shared by more stories than this is too common to block on
 HEADLINE_TERMS = 40  # terms kept per headline centroid
 NUMBERS_KEPT = 100  # figures kept per event
-EVENT_GAP_DAYS = 7  # happenings further apart than this are never one event
+NAME_TERMS = 100  # name words kept per centroid
+EVENT_GAP_DAYS = 1  # an event is one happening: its reports are of its day, the day before or the day after
+STORY_GAP_DAYS = 7  # events this near a text's happening tell its story apart (the nearest in words)
 ENTITY_TYPES = ("PER", "ORG", "LOC")
+NAME_TYPES = ("PER", "ORG", "LOC", "MISC")  # a name's words match whatever type the model gave it
 WORD = re.compile(r"\w[\w'’-]*\w|\w")
 
 
@@ -136,6 +139,7 @@ class Clusterer:
         numbers = numbers_of(analysis.article.text)
         profile = Profile(terms, entities, day, headline_terms, dating.before, dating.settled, dating.weekday, numbers)
         profile.titled = bool(analysis.article.title)
+        profile.names = _unit(_name_words(analysis, terms))
         return profile
 
     def _dating(self, analysis: Analysis) -> Dating:
@@ -191,7 +195,7 @@ class Clusterer:
         return [
             state
             for event, state in self._event_states(story_id).values()
-            if self._may_join(profile, parse_iso(event.date) if event.date else None, state)
+            if self._may_join(profile, parse_iso(event.date) if event.date else None, state, STORY_GAP_DAYS)
         ]
 
     def event_candidates(self, story_id: str, profile: Profile) -> list[tuple[str, list[float]]]:
@@ -206,10 +210,12 @@ class Clusterer:
                 allowed.append((event.id, state, day, words, title))
         nearest = max((words for *_, words, _title in allowed), default=0.0)
         nearest_title = max((title for *_, title in allowed), default=0.0)
-        return [
-            (event_id, event_features(profile, state, day, words >= nearest, title >= nearest_title > 0))
-            for event_id, state, day, words, title in allowed
-        ]
+        found = []
+        for i, (event_id, state, day, words, title) in enumerate(allowed):
+            others = max((other[3] for j, other in enumerate(allowed) if j != i), default=0.0)
+            closest, closest_title = words >= nearest, title >= nearest_title > 0
+            found.append((event_id, event_features(profile, state, day, closest, closest_title, words - others)))
+        return found
 
     def _best_story(self, profile: Profile, model: ClusteringModel) -> str | None:
         return _likeliest(self.story_candidates(profile), model.story.probability, model.story.threshold)
@@ -219,14 +225,14 @@ class Clusterer:
         return _likeliest(found, model.event.probability, model.event.threshold)
 
     @staticmethod
-    def _may_join(profile: Profile, day: date | None, state: dict[str, Any]) -> bool:
-        """Whether the dates allow the article's happening to be the event's."""
+    def _may_join(profile: Profile, day: date | None, state: dict[str, Any], gap: int = EVENT_GAP_DAYS) -> bool:
+        """Whether the dates allow the article's happening to be the event's (at most `gap` days apart)."""
         if profile.day and state.get("before") and profile.day.isoformat() >= state["before"]:
             return False  # a member looks forward to a date the article's happening is past
         if day is None:
             return True
         if profile.day:
-            return abs((profile.day - day).days) <= EVENT_GAP_DAYS
+            return abs((profile.day - day).days) <= gap
         if profile.before and day >= profile.before:
             return False  # the text looks forward to a date the event is past
         return profile.weekday is None or day.weekday() == profile.weekday
@@ -249,6 +255,8 @@ class Clusterer:
         story_headline = _merge(story_state.get("headline", {}), profile.headline, story_state["n"], HEADLINE_TERMS)
         story_state["headline"], story_state["headline_norm"] = story_headline, _norm(story_headline)
         story_state["entities"] = _count(story_state["entities"], profile.entities, CENTROID_TERMS)
+        story_state["names"] = _merge(story_state.get("names", {}), profile.names, story_state["n"], NAME_TERMS)
+        story_state["names_norm"] = _norm(story_state["names"])
         if profile.day:
             story_state["days"] = _widen(story_state["days"], profile.day)
         story_state["n"] += 1
@@ -272,6 +280,8 @@ class Clusterer:
             event_state["titles"] = _merge(event_state.get("titles", {}), profile.headline, titled, HEADLINE_TERMS)
             event_state["titled"] = titled + 1
         event_state["entities"] = _count(event_state.get("entities", {}), profile.entities, CENTROID_TERMS)
+        event_state["names"] = _merge(event_state.get("names", {}), profile.names, event_state["n"], NAME_TERMS)
+        event_state["names_norm"] = _norm(event_state["names"])
         event_state["numbers"] = _count(event_state.get("numbers", {}), profile.numbers, NUMBERS_KEPT)
         if profile.before and not profile.day:
             earlier = event_state.get("before")
@@ -292,6 +302,19 @@ def _tfidf(counts: Counter[str], dfs: dict[str, int], documents: int) -> dict[st
     weights = {t: (1 + math.log(c)) * math.log((documents + 1) / (dfs.get(t, 0) + 1)) for t, c in counts.items()}
     norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
     return {t: w / norm for t, w in weights.items() if w > 0}
+
+
+def _name_words(analysis: Analysis, terms: dict[str, float]) -> dict[str, float]:
+    """The TF-IDF weights of the words of the article's entity names. Words, not entity ids: the model may
+    type one name differently in two texts (a cathedral as a place here, a person there) or name it in full
+    in one and in short in the other; the lemma weights make a name common to many stories count little."""
+    words = {w for e in analysis.entities if e.type in NAME_TYPES for w in WORD.findall(e.name.lower())}
+    return {w: terms[w] for w in words if w in terms}
+
+
+def _unit(vector: dict[str, float]) -> dict[str, float]:
+    norm = _norm(vector) or 1.0
+    return {t: w / norm for t, w in vector.items()}
 
 
 def _likeliest(

@@ -2,9 +2,12 @@
 
 An article is compared with the running state of a story or an event (centroids of its members): words
 (TF-IDF cosine of lemmas, and of headline words), entities (the share of the article's people, organisations
-and places the cluster holds), numbers (the share of the article's figures it holds), and time (the distance
-in days between the article's happening and the cluster's). A language without an entity model gives no
-entities: the entity features are then zero and a "no entities" indicator lets the model lean on words.
+and places the cluster holds, and the TF-IDF cosine of the words of their names, so that a name in every
+story counts little and one name typed or written two ways still matches), numbers (the share of the article's
+figures it holds), and time (the distance in days between the article's happening and the cluster's). Among
+the events of a story, the margin in words over the nearest other event tells which happening a text reports.
+A language without an entity model gives no entities: the entity features are then zero and a "no entities"
+indicator lets the model lean on words.
 
 The weights are a logistic regression fitted by bench/fit_clustering.py on the development sets, one model
 for stories and one for events, stored as data (rules/<lang>/clustering.toml, else rules/clustering.toml).
@@ -25,12 +28,14 @@ from recoupe.config import read_rules
 NUMBER = re.compile(r"(?<![\w,.])\d+(?:[.,]\d+)?(?![\w])")
 YEARS = re.compile(r"(?:19|20)\d\d")
 MIN_NUMBER = 10  # one-digit numbers ("2 morts", "3 jours") are too common to tell happenings apart
-FAR_DAYS = 30.0  # distances in days are scaled by this and capped at 1
+FAR_DAYS = 30.0  # distances in days between a text and a story are scaled by this and capped at 1
+EVENT_FAR_DAYS = 7.0  # and between a text and an event by this: one happening spans a day or a few
 MODEL_FILE = "clustering.toml"
 
 STORY_FEATURES = (
     "terms",
     "entities",
+    "names",
     "no_entities",
     "headline",
     "days_apart",
@@ -42,6 +47,7 @@ EVENT_FEATURES = (
     "terms",
     "headline",
     "entities",
+    "names",
     "no_entities",
     "numbers",
     "same_day",
@@ -51,6 +57,7 @@ EVENT_FEATURES = (
     "undated",
     "closest",
     "closest_title",
+    "margin",
 )
 
 
@@ -67,6 +74,7 @@ class Profile:
     weekday: int | None = None  # an undated lead's weekday for its happening ("a déclaré vendredi")
     numbers: set[str] = field(default_factory=set)
     titled: bool = False  # the headline is an editor's title, not the lead sentence standing in for one
+    names: dict[str, float] = field(default_factory=dict)  # TF-IDF weights of the words of its entities' names
 
 
 def numbers_of(text: str) -> set[str]:
@@ -121,6 +129,7 @@ def story_features(profile: Profile, state: Mapping[str, Any], events: Sequence[
     return [
         cosine(profile.terms, state.get("centroid", {}), state.get("norm")),
         0.0 if no_entities else share(profile.entities, entities),
+        cosine(profile.names, state.get("names", {}), state.get("names_norm")),
         1.0 if no_entities else 0.0,
         cosine(profile.headline, state.get("headline", {}), state.get("headline_norm")),
         0.0 if apart is None else min(apart / FAR_DAYS, 1.0),
@@ -131,10 +140,16 @@ def story_features(profile: Profile, state: Mapping[str, Any], events: Sequence[
 
 
 def event_features(
-    profile: Profile, state: Mapping[str, Any], day: date | None, closest: bool = True, closest_title: bool = False
+    profile: Profile,
+    state: Mapping[str, Any],
+    day: date | None,
+    closest: bool = True,
+    closest_title: bool = False,
+    margin: float = 0.0,
 ) -> list[float]:
     """The features of an article against an event's state and date, in EVENT_FEATURES order. `closest`: no
-    other event of the story is nearer in words; `closest_title`: none is nearer by the titles of both."""
+    other event of the story is nearer in words; `closest_title`: none is nearer by the titles of both;
+    `margin`: how much nearer in words than the nearest other event (negative when another is nearer)."""
     entities = state.get("entities", {})
     no_entities = not profile.entities or not entities
     apart = float(abs((profile.day - day).days)) if profile.day and day else None
@@ -142,16 +157,18 @@ def event_features(
         cosine(profile.terms, state.get("centroid", {}), state.get("norm")),
         cosine(profile.headline, state.get("headline", {}), state.get("headline_norm")),
         0.0 if no_entities else share(profile.entities, entities),
+        cosine(profile.names, state.get("names", {}), state.get("names_norm")),
         1.0 if no_entities else 0.0,
         share(profile.numbers, state.get("numbers", {})),
         1.0 if apart == 0 else 0.0,
         1.0 if apart == 1 else 0.0,  # the day after: a follow-up, or the next happening of the story
         # An undated text whose lead names the weekday of the event's day ("a annoncé lundi").
         1.0 if apart is None and day and profile.weekday is not None and day.weekday() == profile.weekday else 0.0,
-        0.0 if apart is None else min(apart / FAR_DAYS, 1.0),
+        0.0 if apart is None else min(apart / EVENT_FAR_DAYS, 1.0),
         1.0 if apart is None else 0.0,
         1.0 if closest else 0.0,
         1.0 if closest_title else 0.0,
+        margin,
     ]
 
 
