@@ -7,6 +7,7 @@ import functools
 import json
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,18 @@ BODY_LINES = [
     "Source de tensions depuis des années, la réforme des ports divise encore.",
     "Temps de lecture et temps de travail ne se confondent pas, rappelle le syndicat.",
 ]
+
+
+def test_a_text_that_is_only_its_headline_keeps_it_as_its_body(cleaner: Clean) -> None:
+    # A news flash: its one sentence is also its title (given, or read as the text's first line).
+    flash = "Les dockers de Valmer ont voté la reprise du travail jeudi soir, selon leur syndicat."
+    titled = RawArticle(source="flash.txt", content=flash + "\n\n", format="text", origin="flash.txt", title=flash)
+    for raw in (titled, text_article(flash)):
+        article = cleaner(raw)
+        assert article.text == flash and article.removed == []
+    # The headline repeated over a body is still taken out of it.
+    article = cleaner(replace(titled, content=f"{flash}\n\nLe premier navire a été déchargé vendredi matin."))
+    assert article.text == "Le premier navire a été déchargé vendredi matin." and article.removed == [flash]
 
 
 def test_french_and_english_furniture_lines_go_and_body_lines_stay(cleaner: Clean) -> None:

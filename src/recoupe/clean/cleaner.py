@@ -197,7 +197,18 @@ class Cleaner:
         return self._web_rules
 
     def _take_headline(self, body: _Body, title: str | None, expect_headline: bool) -> None:
-        """Move the headline out of the body, and drop its repeats (also with other quote marks)."""
+        """Move the headline out of the body, and drop its repeats (also with other quote marks). A text that is
+        only its headline (a news flash, a one-sentence brief whose title is its sentence) keeps it as its body:
+        there it is the news, not a repeat."""
+        before, removed = list(body.lines), len(body.removed)
+        self._drop_headline(body, title, expect_headline)
+        if not any(body.lines) and any(before):
+            first = next(i for i, line in enumerate(before) if line)
+            body.lines[first] = before[first]
+            if body.raw[first] in body.removed[removed:]:
+                del body.removed[removed + body.removed[removed:].index(body.raw[first])]
+
+    def _drop_headline(self, body: _Body, title: str | None, expect_headline: bool) -> None:
         headline = title
         if headline is None and expect_headline:
             first = next((i for i, line in enumerate(body.lines) if line and not self._is_known_debris(line)), None)
