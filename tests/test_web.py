@@ -432,14 +432,16 @@ def test_story_list_filters_and_sorts(client: TestClient, store: Store, monkeypa
     ]
 
 
-def test_download_links_answer_json(client: TestClient) -> None:
+def test_download_links_answer_their_files(client: TestClient) -> None:
     story = client.get(f"/stories/{STORY_ID}").text
     speaker = client.get(f"/speakers/{entity_id('Octave Lemaire')}").text
     links = re.findall(r'<a download href="([^"]+)"', story) + re.findall(r'<a download href="([^"]+)"', speaker)
-    assert len(links) == 3
+    kinds = {"md": "text/markdown", "html": "text/html", "csv": "text/csv", "json": "application/json"}
+    assert len(links) == 6  # the brief in three formats, the quotes, the story's JSON, the speaker's JSON
     for link in links:
         response = client.get(unescape(link))
-        assert response.status_code == 200 and response.headers["content-type"] == "application/json", link
+        extension = link.rsplit(".", 1)[-1] if "." in link.rsplit("/", 1)[-1] else "json"
+        assert response.status_code == 200 and response.headers["content-type"].startswith(kinds[extension]), link
 
 
 def test_search_says_how_many_match_and_pages_through_them(client: TestClient) -> None:

@@ -26,7 +26,7 @@ from recoupe.server import auth, views
 from recoupe.server.deps import presented_token
 from recoupe.server.guards import BodyLimit, HostGuard, WriteGuard
 from recoupe.server.rendering import STATIC_DIR, error_page, templates
-from recoupe.server.routes import articles, docs, forms, ingest, pages, quotes, search, stories
+from recoupe.server.routes import articles, docs, downloads, forms, ingest, pages, quotes, search, stories
 from recoupe.server.state import AppState
 from recoupe.store import Store
 
@@ -46,7 +46,7 @@ SECURITY_HEADERS = [
 MAX_BODY_BYTES = 64 * 1024 * 1024
 MAX_ECHOED_CHARS = 200  # of a value quoted back in an error
 API_ROUTERS = (stories.router, articles.router, quotes.router, search.router, ingest.router)
-PAGE_ROUTERS = (pages.router, forms.router, docs.router)
+PAGE_ROUTERS = (pages.router, forms.router, docs.router, downloads.router)
 
 
 class SecurityHeaders:
