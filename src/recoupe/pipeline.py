@@ -111,7 +111,7 @@ class Pipeline:
         self.dates = dates.DateReader(config)
         self.near_copies = NearCopyIndex(config, store)
         self.clusterer = Clusterer(config, store, self.dates)  # one date reader: a text is scanned once
-        self.facts = FactsStage(config, store, models, self.dates)
+        self.facts = FactsStage(config, store, models, self.clusterer.reader)
         self.parser = Parser(config, models, prepare)
         self.readers(config.language)  # the default language's rules read now: a broken file stops the run here
 

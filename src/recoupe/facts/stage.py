@@ -9,7 +9,7 @@ batch, so a run that stops before its end leaves them for the next one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -34,11 +34,11 @@ MAX_STORY_ARTICLES = 60  # a larger story is cross-checked on its latest article
 class FactsStage:
     """Reads claims with each language's rules and cross-checks the stories of each batch."""
 
-    def __init__(self, config: Config, store: Store, models: Models, dates: DateReader) -> None:
+    def __init__(self, config: Config, store: Store, models: Models, dates: Callable[[str], DateReader]) -> None:
         self.config = config
         self.store = store
         self.models = models
-        self.dates = dates
+        self.dates = dates  # the date reader of a language (the clusterer's: each text is scanned once)
         self.weights = load_weights(config.rules_dir)
         self._readers: dict[str, ClaimReader] = {}
         self._checkers: dict[str, CrossChecker] = {}
@@ -48,7 +48,7 @@ class FactsStage:
         """The claim reader of a language, built on its first article."""
         if language not in self._readers:
             folder = self.config.rules_dir / language
-            self._readers[language] = ClaimReader(folder, FigureReader(folder), self.dates)
+            self._readers[language] = ClaimReader(folder, FigureReader(folder), self.dates(language))
         return self._readers[language]
 
     def checker(self, language: str) -> CrossChecker:
