@@ -531,24 +531,18 @@ sys.argv[0] = "recoupe"
 from recoupe.cli import app
 app()
 """
-NAMES_IMPORT_SPACY = pytest.mark.xfail(
-    strict=True, reason="people/names.py imports spacy.util at module level, and recoupe.store imports it"
-)
 
 
 @pytest.mark.parametrize(
     "command",
     [
-        pytest.param(["stories"], marks=NAMES_IMPORT_SPACY),
-        pytest.param(["stories", "--sort", "largest"], marks=NAMES_IMPORT_SPACY),
-        pytest.param(["show", "{story}"], marks=NAMES_IMPORT_SPACY),
-        pytest.param(["quotes", "--kind", "direct"], marks=NAMES_IMPORT_SPACY),
-        pytest.param(
-            ["quotes", "--speaker", "Garnier"],
-            marks=pytest.mark.xfail(strict=True, reason="people.entities.find lives beside the spaCy resolver"),
-        ),
-        pytest.param(["brief", "{story}"], marks=NAMES_IMPORT_SPACY),
-        pytest.param(["export", "--format", "json"], marks=NAMES_IMPORT_SPACY),
+        ["stories"],
+        ["stories", "--sort", "largest"],
+        ["show", "{story}"],
+        ["quotes", "--kind", "direct"],
+        ["quotes", "--speaker", "Garnier"],
+        ["brief", "{story}"],
+        ["export", "--format", "json"],
     ],
 )
 def test_read_only_commands_load_no_model(desk: Path, command: list[str]) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from recoupe.config import Config
-from recoupe.people.entities import EntityResolver, find
-from recoupe.people.names import NameRules
+from recoupe.people.entities import EntityResolver
+from recoupe.people.names import NameRules, find
 from recoupe.read.nlp import Reader
 from recoupe.records import Article, Entity
 from recoupe.rules import LanguageRules, load_language

@@ -172,7 +172,7 @@ def export_cmd(
         ),
     ] = None,
 ) -> None:
-    """Export the whole store: json follows the analysis contract (version 1).
+    """Export the whole store: json follows the analysis contract (version 2: version 1 with facts added).
 
     Examples: recoupe --db news.db export --format json -o analysis.json;
     recoupe --db news.db export --format parquet -o tables/

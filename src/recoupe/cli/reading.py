@@ -231,9 +231,9 @@ def _width() -> int | None:
 
 def _speaker_ids(store: Store, name: str, ctx: typer.Context) -> list[str]:
     """The ids of the entities named `name` under any variant, or exit 1 suggesting the nearest known names."""
-    from recoupe.people import entities  # the name rules: loaded only when a name is asked for
+    from recoupe.people import names  # the name rules: loaded only when a name is asked for
 
-    found = [e.id for e in entities.find(store, name, get_config(ctx))]
+    found = [e.id for e in names.find(store, name, get_config(ctx))]
     if found:
         return found
     suggested = nearest_names(store.entities(), name)

@@ -12,13 +12,12 @@ from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Span, Token
 
-from recoupe.config import Config
 from recoupe.people.mentions import PersonMention
 from recoupe.people.names import NameRules, Role, fold_plain
 from recoupe.quotes.cues import QuoteRules
 from recoupe.quotes.offsets import token_at
 from recoupe.records import Article, Entity, EntityType, Mention, stable_id
-from recoupe.rules import LanguageRules, load_language
+from recoupe.rules import LanguageRules
 from recoupe.store import Store
 
 LABELS: dict[str, EntityType] = {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "MISC": "MISC"}
@@ -400,6 +399,8 @@ class EntityResolver:
                 span_end <= n.start < span_end + NAME_AFTER_ROLE and _no_break(whole[span_end : n.start]) for n in names
             ):
                 continue  # "la joueuse de beach-volley américaine Kelly Cheng": the role leads up to a name
+            if any(n.start < span_end and span_start < n.end for n in names):
+                continue  # "le général Dupont": a name inside the role's words is the holder, named
             held = {h for h, ids in heads.items() if protagonist.entity in ids}
             gender = protagonist.gender or self.index.gender.get(protagonist.entity, "")
             if held - self._office_heads.get(key, set()) or (role.gender and gender and role.gender != gender):
@@ -623,20 +624,3 @@ def _definite(doc: Doc, start: int) -> bool:
 
 def _after_name_comma(doc: Doc, begin: int) -> bool:
     return begin > 1 and doc[begin - 1].text == "," and doc[begin - 2].ent_type_ == "PER"
-
-
-def find(store: Store, name: str, config: Config | None = None) -> list[Entity]:
-    """The entities whose name or a variant matches `name`, ignoring case, accents and transliteration."""
-    config = config or Config()
-    rules = NameRules.of_language(load_language(config.rules_dir, config.language))
-    query = [rules.fold(w) for w in name.split()]
-    if not query:
-        return []
-    matches: list[Entity] = []
-    for entity in store.entities():
-        for variant in [entity.name, *entity.variants]:
-            words = [rules.fold(w) for w in variant.split()]
-            if any(words[i : i + len(query)] == query for i in range(len(words) - len(query) + 1)):
-                matches.append(entity)
-                break
-    return sorted(matches, key=lambda e: (e.type != "PER", e.name))

@@ -7,10 +7,14 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-from spacy.util import get_lang_class
+from recoupe.config import Config
+from recoupe.records import Entity
+from recoupe.rules import LanguageRules, Names, Roles, load_language
 
-from recoupe.rules import LanguageRules, Names, Roles
+if TYPE_CHECKING:  # the store imports this module (facts/records.py): its type only
+    from recoupe.store import Store
 
 
 def strip_accents(text: str) -> str:
@@ -107,7 +111,27 @@ def function_words(language: str) -> frozenset[str]:
     """spaCy's function words of a language, as written and without accents (looked up once per language:
     spaCy's registry look-up is slow)."""
     try:
+        # Imported here: a command that only reads the store (stories, quotes, the server's pages) loads no spaCy.
+        from spacy.util import get_lang_class
+
         words = get_lang_class(language).Defaults.stop_words
     except ImportError:
         return frozenset()
     return frozenset(words) | frozenset(strip_accents(w) for w in words)
+
+
+def find(store: Store, name: str, config: Config | None = None) -> list[Entity]:
+    """The entities whose name or a variant matches `name`, ignoring case, accents and transliteration."""
+    config = config or Config()
+    rules = NameRules.of_language(load_language(config.rules_dir, config.language))
+    query = [rules.fold(w) for w in name.split()]
+    if not query:
+        return []
+    matches: list[Entity] = []
+    for entity in store.entities():
+        for variant in [entity.name, *entity.variants]:
+            words = [rules.fold(w) for w in variant.split()]
+            if any(words[i : i + len(query)] == query for i in range(len(words) - len(query) + 1)):
+                matches.append(entity)
+                break
+    return sorted(matches, key=lambda e: (e.type != "PER", e.name))
