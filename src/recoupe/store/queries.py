@@ -224,39 +224,20 @@ def filtered_story_summaries(
 ) -> tuple[int, list[dict[str, Any]]]:
     """Stories with an article of this outlet, language and date range (ISO, `date_to` inclusive) and at least
     `min_articles` articles, in one of STORY_ORDERS: how many there are and one page of them, each with its article,
-    event and outlet counts, date range and the languages of its articles."""
-    if order not in STORY_ORDERS:
-        raise ValueError(f"story order {order!r} is none of {', '.join(STORY_ORDERS)}")
-    conditions: list[str] = []
-    args: list[Any] = []
-    for column, value in (("a.outlet = ?", outlet), ("a.language = ?", language), ("a.published >= ?", date_from)):
-        if value is not None:
-            conditions.append(column)
-            args.append(value)
-    if date_to is not None:
-        conditions.append("a.published < ?")
-        args.append(date_to + "\uffff")  # every timestamp within the last day sorts below it
-    having = f"AND EXISTS (SELECT 1 FROM articles a WHERE a.story = s.id AND {' AND '.join(conditions)})"
-    rows = f"""SELECT * FROM (
-                 SELECT s.id, s.title,
-                   (SELECT count(*) FROM articles a WHERE a.story = s.id) AS articles,
-                   (SELECT count(DISTINCT a.outlet) FROM articles a WHERE a.story = s.id) AS outlets,
-                   (SELECT group_concat(DISTINCT a.language) FROM articles a WHERE a.story = s.id) AS languages,
-                   (SELECT count(*) FROM events e WHERE e.story = s.id) AS events,
-                   (SELECT min(date) FROM events e WHERE e.story = s.id) AS first_date,
-                   (SELECT max(date) FROM events e WHERE e.story = s.id) AS last_date
-                 FROM stories s WHERE 1 {having if conditions else ""})
-               WHERE articles >= ?"""
-    total = int(queries.db.execute(f"SELECT count(*) FROM ({rows})", [*args, min_articles]).fetchone()[0])
-    page = queries.db.execute(
-        f"{rows} ORDER BY {STORY_ORDERS[order]} LIMIT ? OFFSET ?", [*args, min_articles, limit, offset]
+    event and outlet counts (`outlets`), date range and the languages of its articles: matching_story_summaries
+    without search words."""
+    total, summaries = matching_story_summaries(
+        queries,
+        date_from=date_from,
+        date_to=date_to,
+        outlet=outlet,
+        language=language,
+        min_articles=min_articles,
+        order=order,
+        limit=limit,
+        offset=offset,
     )
-    summaries = []
-    for row in page:
-        summary = dict(row)
-        summary["languages"] = sorted(set((summary["languages"] or "").split(",")) - {""})
-        summaries.append(summary)
-    return total, summaries
+    return total, [summary | {"outlets": summary["outlet_count"]} for summary in summaries]
 
 
 def story_entities(queries: Queries, stories: Sequence[str], per_story: int = 6) -> dict[str, list[dict[str, Any]]]:
