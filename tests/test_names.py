@@ -8,29 +8,12 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import CommandLine
+from people_samples import french, resolve_all
 from recoupe.cli import app
 from recoupe.config import Config
-from recoupe.people.entities import EntityResolver
 from recoupe.people.names import NameRules, find
 from recoupe.read.nlp import Reader
-from recoupe.records import Article, Entity
-from recoupe.rules import LanguageRules, load_language
 from recoupe.store import Store
-
-
-def french(config: Config) -> LanguageRules:
-    """The French rules of the test configuration (read again each time: a few small files)."""
-    return load_language(config.rules_dir, "fr")
-
-
-def resolve_all(reader: Reader, config: Config, store: Store, texts: list[str]) -> list[Entity]:
-    resolver = EntityResolver(french(config), store)
-    for i, text in enumerate(texts):
-        article = Article(id=f"a{i}", source=f"mem{i}", text=text, content_hash=f"h{i}")
-        entities, _ = resolver.resolve(reader.nlp(text), article)
-        for entity in entities:
-            store.upsert_entity(entity)
-    return [e for e in store.entities() if e.type == "PER"]
 
 
 @pytest.mark.parametrize(

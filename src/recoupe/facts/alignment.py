@@ -69,17 +69,24 @@ class PairScore:
 
     def total(self, weights: AlignmentWeights) -> float:
         """The weighted score."""
-        return (
-            weights.words * self.words
-            + weights.vector * self.vector
-            + weights.entities * self.entities
-            + weights.numbers * self.numbers
-            + weights.counted * self.counted
-        )
+        return float(weighted(weights, self))
 
 
 WordVectors = Callable[[str], "np.ndarray[Any, np.dtype[np.float32]] | None"]
 Matrix = np.ndarray[Any, np.dtype[Any]]
+
+
+def weighted(weights: AlignmentWeights, parts: Any) -> Any:
+    """The weighted sum of a pair's parts (Features) or of a block's (Block): the one score formula of both."""
+    return (
+        weights.words * parts.words
+        + weights.vector * parts.vector
+        + weights.entities * parts.entities
+        + weights.numbers * parts.numbers
+        + weights.counted * parts.counted
+    )
+
+
 STEM_CHARS = 6  # folded lemmas that share this many first letters are one word ("négociation", "négocier")
 SOFT_MATCH = 0.55  # two different words whose vectors are this close count as a partial match ("signe", "signal")
 
@@ -121,13 +128,8 @@ class Block:
 
     def total(self, weights: AlignmentWeights) -> Matrix:
         """The weighted scores."""
-        return (
-            weights.words * self.words
-            + weights.vector * self.vector
-            + weights.entities * self.entities
-            + weights.numbers * self.numbers
-            + weights.counted * self.counted
-        )
+        scores: Matrix = weighted(weights, self)
+        return scores
 
     def pair(self, i: int, j: int) -> PairScore:
         """The parts of one pair."""
