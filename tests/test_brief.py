@@ -297,3 +297,9 @@ def test_hostile_briefs_run_nothing_in_chromium(tmp_path: Path) -> None:
         assert not [attrs for _, attrs in markup.tags if ("data-ran", "1") in attrs], name
         assert not {tag for tag, _ in markup.tags} & {"img", "script", "iframe"}, name
         assert flat(payload) in flat(markup.text), name
+
+
+def test_the_summary_line_says_one_article_and_one_outlet_in_the_singular() -> None:
+    from recoupe.formats import plural
+
+    assert [plural(n, "outlet") for n in (0, 1, 2)] == ["0 outlets", "1 outlet", "2 outlets"]

@@ -63,3 +63,9 @@ class Registry(Generic[F]):
     def help(self) -> str:
         """Each name with its description, for a command's help."""
         return "; ".join(f"{entry.name}: {entry.description}" for entry in self)
+
+
+def plural(count: int, noun: str) -> str:
+    """A count and its English noun, in the singular for one ("1 article", "3 outlets"), for the English outputs
+    (CLI, exported briefs); the web pages use the catalogues' plural forms."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

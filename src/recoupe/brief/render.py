@@ -15,7 +15,7 @@ from jinja2 import Environment, PackageLoader
 
 from recoupe import escape
 from recoupe.brief.build import Brief, Line, Source
-from recoupe.formats import Registry
+from recoupe.formats import Registry, plural
 
 HTML_TEMPLATE = "brief.html.j2"
 
@@ -167,7 +167,8 @@ def to_html(brief: Brief) -> str:
 def summary(brief: Brief) -> str:
     """The brief's one-line summary: articles, outlets and the dates they span."""
     span = f"{brief.first_date} – {brief.last_date}" if brief.first_date else "undated"
-    return f"{brief.articles} articles from {len(brief.outlets)} outlets, {span}"
+    outlets = len(brief.outlets)
+    return f"{plural(brief.articles, 'article')} from {plural(outlets, 'outlet')}, {span}"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from recoupe.cli.app import app, get_config, open_store
+from recoupe.formats import plural
 from recoupe.records import Entity
 from recoupe.store import Store, queries
 
@@ -113,10 +114,11 @@ def print_stories(store: Store, limit: int | None = None, offset: int = 0, **fil
         return
     timelines = store.timelines([s["id"] for s in summaries])
     for summary in summaries:
-        outlets = f", {summary['outlets']} outlets" if summary["outlets"] else ""
-        typer.echo(f"{summary['id']}  {summary['title']}  ({summary['articles']} articles{outlets})")
+        outlets = f", {plural(summary['outlets'], 'outlet')}" if summary["outlets"] else ""
+        typer.echo(f"{summary['id']}  {summary['title']}  ({plural(summary['articles'], 'article')}{outlets})")
         for event in timelines[summary["id"]]:
-            typer.echo(f"{INDENT}{event['date'] or 'undated':<10}  {event['title']}  ({event['articles']} articles)")
+            when = event["date"] or "undated"
+            typer.echo(f"{INDENT}{when:<10}  {event['title']}  ({plural(event['articles'], 'article')})")
     if offset or len(summaries) < total:
         typer.echo(page_line("stories", offset, len(summaries), total), err=True)
 
@@ -134,7 +136,8 @@ def show(ctx: typer.Context, story: Annotated[str, typer.Argument(help="A story 
             raise typer.Exit(2)
         names = {e.id: e.name for e in store.entities()}
         width = _width()
-        typer.echo(f"{found.title}\n{len(found.articles)} articles, {len(found.events)} events\n")
+        counts = f"{plural(len(found.articles), 'article')}, {plural(len(found.events), 'event')}"
+        typer.echo(f"{found.title}\n{counts}\n")
         for event in store.events(found.id):
             typer.echo(f"{event.date or 'undated'}  {event.title}")
             for article in store.articles(event.articles):
