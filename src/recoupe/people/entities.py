@@ -398,7 +398,7 @@ class EntityResolver:
             if any(
                 span_end <= n.start < span_end + NAME_AFTER_ROLE and _no_break(whole[span_end : n.start]) for n in names
             ):
-                continue  # "la joueuse de beach-volley américaine Kelly Cheng": the role leads up to a name
+                continue  # "la nageuse bretonne Anne Kerlo": the role leads up to a name
             if any(n.start < span_end and span_start < n.end for n in names):
                 continue  # "le général Dupont": a name inside the role's words is the holder, named
             held = {h for h, ids in heads.items() if protagonist.entity in ids}
