@@ -231,7 +231,7 @@ class Attributor:
             return None
         late = self._subject_past_adverbials(doc, text, after, speakers)
         if late is not None:
-            # "a déclaré peu avant sur RMC le président de la FNSEA, Arnaud Rousseau": time and place words
+            # "a déclaré peu avant sur Radio Valmer le président de la coopérative, Jean Morvan": time and place words
             # set between the verb and its inverted subject.
             return Attribution(late, late.text, cue, sure.cue_role if late.role else sure.cue_name)
         named = _role_phrase(doc, after, self.words)
@@ -614,7 +614,7 @@ def _after_source_cue(doc: Doc, token: Token, rules: QuoteRules) -> bool:
 
 
 ROLE_POS = frozenset({"NOUN", "ADJ", "PROPN", "DET"})
-# What may stand between a cue and its inverted subject: time, place and manner ("jeudi sur RMC", "devant la
+# What may stand between a cue and its inverted subject: time, place and manner ("jeudi sur Radio Valmer", "devant la
 # presse", "un peu plus tôt dans la matinée"), commas included; never a verb, a pronoun or a conjunction.
 ADVERBIAL_POS = frozenset({"ADV", "ADP", "DET", "NOUN", "PROPN", "ADJ", "NUM", "PUNCT"})
 SENTENCE_STOPS = frozenset({".", "!", "?", ";", ":", "«", "»", "“", "”", '"', "(", ")"})
