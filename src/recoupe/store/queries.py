@@ -3,7 +3,8 @@ and the one full-text search."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from recoupe.records import Article
@@ -145,15 +146,9 @@ class Queries(Records):
                 # IN (subquery) lets SQLite start from the speaker's quotes instead of testing every article.
                 where.append("a.id IN (SELECT q.article FROM quotes q WHERE q.speaker = ?)")
             args.append(speaker)
-        if outlet is not None:
-            where.append("a.outlet = ?")
-            args.append(outlet)
-        if date_from is not None:
-            where.append("a.published >= ?")
-            args.append(date_from)
-        if date_to is not None:
-            where.append("a.published < ?")
-            args.append(date_to + "\uffff")  # every timestamp within the last day sorts below it
+        more, values = given([("a.outlet = ?", outlet), *published_between(date_from, date_to)])
+        where += more
+        args += values
         columns = "a.id, a.title, a.outlet, a.published, a.story, a.event, a.duplicate_of"
         filters = " AND ".join(where)
         if query.strip():
@@ -202,6 +197,26 @@ class Queries(Records):
 
 
 # --- the story list page: filters and orders (read-only, added after the class) ----------------------------------
+
+
+def given(filters: Iterable[tuple[str, Any]]) -> tuple[list[str], list[Any]]:
+    """The SQL conditions of the (condition, value) filters whose value is given, and their values, in order."""
+    kept = [(condition, value) for condition, value in filters if value is not None]
+    return [condition for condition, _ in kept], [value for _, value in kept]
+
+
+def published_between(date_from: str | None, date_to: str | None) -> list[tuple[str, str | None]]:
+    """The filters of a publication date range (ISO strings), `date_to` inclusive: every timestamp within its
+    last day sorts below the day followed by U+FFFF."""
+    return [("a.published >= ?", date_from), ("a.published < ?", date_to + "\uffff" if date_to is not None else None)]
+
+
+def matching(db: sqlite3.Connection, words: str) -> tuple[str, str | None]:
+    """The filter of articles (`a`) matching a reader's search words, as search_articles reads them; none for no
+    words."""
+    condition = "a.seq IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+    return condition, match_expression(db, words) if words.strip() else None
+
 
 STORY_ORDERS = {
     "latest": "last_date IS NULL, last_date DESC, id",
@@ -271,20 +286,14 @@ def count_matches(
     date_to: str | None = None,
 ) -> int:
     """How many articles `search_articles` would list for these words and filters, over all its pages."""
-    where: list[str] = []
-    args: list[Any] = []
-    if query.strip():
-        where.append("a.seq IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-        args.append(match_expression(queries.db, query))
-    for condition, value in (
-        ("a.id IN (SELECT q.article FROM quotes q WHERE q.speaker = ?)", speaker),
-        ("a.outlet = ?", outlet),
-        ("a.published >= ?", date_from),
-        ("a.published < ?", date_to + "\uffff" if date_to is not None else None),
-    ):
-        if value is not None:
-            where.append(condition)
-            args.append(value)
+    where, args = given(
+        [
+            matching(queries.db, query),
+            ("a.id IN (SELECT q.article FROM quotes q WHERE q.speaker = ?)", speaker),
+            ("a.outlet = ?", outlet),
+            *published_between(date_from, date_to),
+        ]
+    )
     sql = f"SELECT count(*) FROM articles a {'WHERE ' + ' AND '.join(where) if where else ''}"
     return int(queries.db.execute(sql, args).fetchone()[0])
 
@@ -320,18 +329,18 @@ def filtered_quotes(
     if speakers is not None:
         conditions.append(f"q.speaker IN ({', '.join('?' * len(speakers)) or 'NULL'})")
         args.extend(speakers)
-    for condition, value in (
-        ("a.story = ?", story),
-        ("q.article = ?", article),
-        ("a.outlet = ?", outlet),
-        ("q.kind = ?", kind),
-        ("a.language = ?", language),
-        ("a.published >= ?", date_from),
-        ("a.published < ?", date_to + "\uffff" if date_to is not None else None),  # the whole last day
-    ):
-        if value is not None:
-            conditions.append(condition)
-            args.append(value)
+    more, values = given(
+        [
+            ("a.story = ?", story),
+            ("q.article = ?", article),
+            ("a.outlet = ?", outlet),
+            ("q.kind = ?", kind),
+            ("a.language = ?", language),
+            *published_between(date_from, date_to),
+        ]
+    )
+    conditions += more
+    args += values
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     joined = "FROM quotes q JOIN articles a ON a.id = q.article"
     total = int(queries.db.execute(f"SELECT count(*) {joined} {where}", args).fetchone()[0])
@@ -365,20 +374,14 @@ def matching_story_summaries(
     range and the languages of its articles."""
     if order not in STORY_ORDERS:
         raise ValueError(f"story order {order!r} is none of {', '.join(STORY_ORDERS)}")
-    conditions: list[str] = []
-    args: list[Any] = []
-    if words.strip():
-        conditions.append("a.seq IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
-        args.append(match_expression(queries.db, words))
-    for condition, value in (
-        ("a.outlet = ?", outlet),
-        ("a.language = ?", language),
-        ("a.published >= ?", date_from),
-        ("a.published < ?", date_to + "\uffff" if date_to is not None else None),  # the whole last day
-    ):
-        if value is not None:
-            conditions.append(condition)
-            args.append(value)
+    conditions, args = given(
+        [
+            matching(queries.db, words),
+            ("a.outlet = ?", outlet),
+            ("a.language = ?", language),
+            *published_between(date_from, date_to),
+        ]
+    )
     kept = f"WHERE s.id IN (SELECT a.story FROM articles a WHERE {' AND '.join(conditions)})" if conditions else ""
     # The stories kept, with only what the size filter and the order read; the page's details come after, for the
     # page alone (counting every story's outlets and languages took longer than the rest of the list).
@@ -434,18 +437,15 @@ def filtered_speakers(
 ) -> tuple[int, list[dict[str, Any]]]:
     """The speakers quoted in articles of this story, outlet, language and date range (ISO, `date_to` inclusive),
     most quoted there first: how many there are and one page of them, each with id, name and its quotes there."""
-    conditions = ["q.speaker IS NOT NULL"]
-    args: list[Any] = []
-    for condition, value in (
-        ("a.story = ?", story),
-        ("a.outlet = ?", outlet),
-        ("a.language = ?", language),
-        ("a.published >= ?", date_from),
-        ("a.published < ?", date_to + "\uffff" if date_to is not None else None),  # the whole last day
-    ):
-        if value is not None:
-            conditions.append(condition)
-            args.append(value)
+    conditions, args = given(
+        [
+            ("a.story = ?", story),
+            ("a.outlet = ?", outlet),
+            ("a.language = ?", language),
+            *published_between(date_from, date_to),
+        ]
+    )
+    conditions.insert(0, "q.speaker IS NOT NULL")
     counted = f"""SELECT q.speaker, count(*) AS quotes FROM quotes q JOIN articles a ON a.id = q.article
                   WHERE {" AND ".join(conditions)} GROUP BY q.speaker"""
     total = int(queries.db.execute(f"SELECT count(*) FROM ({counted})", args).fetchone()[0])
