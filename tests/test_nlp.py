@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import spacy
 import srsly.msgpack
-from spacy.pipeline import Lemmatizer
+from spacy.pipeline import AttributeRuler, Lemmatizer
 from spacy.tokens import Doc
 
 from recoupe.config import Config
 from recoupe.models import Models
 from recoupe.pipeline import read
 from recoupe.read.nlp import Reader
+from recoupe.read.rulers import IndexedMatch
 from recoupe.records import Article
 
 # Invented for this test.
@@ -53,3 +57,35 @@ def test_frozen_msgpack_codecs_are_the_registered_ones_and_docs_travel_whole(rea
         assert registry.get_all() == type(registry).get_all(registry)  # what catalogue itself would look up
     back = Doc(reader.nlp.vocab).from_bytes(doc.to_bytes(exclude=["tensor", "user_data"]))
     assert back.to_json() == doc.to_json()
+
+
+# Invented for this test: contractions, spelled-out speech and a few tags the English ruler corrects.
+ENGLISH = (
+    "\"We ain't gonna close the plant,\" said Mr. Dale Horner, who runs it. Y'all know nothin' changes today, "
+    "but I'd say it's been a hard year. Let's see: the council voted 7-2 on Tuesday, though whether it will "
+    "hold is unclear.\n\nThere were 312 jobs at stake."
+)
+
+
+def test_indexed_attribute_ruler_sets_what_spacys_matcher_sets(models: Models, shared_dir: Path) -> None:
+    lines = (shared_dir / "dev-en" / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    texts = {"fr": [TEXT], "en": [ENGLISH] + [json.loads(line)["text"] for line in lines[:25]]}
+    for language, samples in texts.items():
+        reader = models.reader(language)
+        assert reader is not None
+        indexed = reader.nlp.get_pipe("attribute_ruler")
+        default = spacy.load(reader.model, exclude=["parser"]).get_pipe("attribute_ruler")
+        assert isinstance(indexed, AttributeRuler) and isinstance(default, AttributeRuler)
+        assert isinstance(indexed.match, IndexedMatch) and not isinstance(default.match, IndexedMatch)
+        for text in samples:
+            doc = reader.nlp.make_doc(text)
+            for name, component in reader.nlp.pipeline:  # the components before the ruler
+                if name == "attribute_ruler":
+                    break
+                doc = component(doc)
+            ours, theirs = doc.copy(), doc.copy()
+            indexed(ours)
+            default(theirs)
+            assert sorted(indexed.match(doc)) == sorted(set(default.match(doc))), text[:60]
+            assert annotated(ours) == annotated(theirs), text[:60]
+            assert any(t.pos_ for t in ours)

@@ -21,6 +21,7 @@ from thinc.api import NumpyOps
 from threadpoolctl import threadpool_limits
 
 from recoupe.config import Config
+from recoupe.read.rulers import index_attribute_rulers
 
 CONTENT_POS = frozenset({"NOUN", "PROPN", "VERB", "ADJ", "NUM"})
 # Runs of letters: the words of a text read without a model (no digits, no underscore).
@@ -78,6 +79,7 @@ class Reader:
                 nlp.enable_pipe("senter")
             use_numpy_matmul(nlp)
             index_lemma_tables(nlp)
+            index_attribute_rulers(nlp)
             freeze_msgpack_codecs()
             self._nlp = nlp
         return self._nlp
